@@ -1,0 +1,12 @@
+/**
+ * The built-in architectures: an explicit list, registered when archbundle is imported.
+ * Add a new one here after creating architectures/<name>/{schema.json,index.ts} and running
+ * `npm run codegen`.
+ */
+import './types.generated.js';
+import { registerArchitecture, type AnyArchitecture } from '../src/architectures.js';
+import mlp from './mlp/index.js';
+
+export const builtinArchitectures: readonly AnyArchitecture[] = [mlp];
+
+for (const definition of builtinArchitectures) registerArchitecture(definition);

@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CommonArgs } from './architecture.js';
+import {
+  architectureVersion,
+  getArchitecture,
+  validateArchitectureArgs,
+  type ArchitectureArgs,
+} from './architectures.js';
+import { ArchbundleError } from './errors.js';
+import { activationLayer, type ActivationName } from './layers/activation.js';
+import { SeededDropout } from './layers/dropout.js';
+import { Clamp01, Whiten } from './layers/elementwise.js';
+import { nextSeed } from './random.js';
+
+/** A layer, or a block: a function from the running output to a new output (e.g. a residual unit). */
+export type LayerOrBlock = tf.layers.Layer | ((x: tf.SymbolicTensor) => tf.SymbolicTensor);
+
+/**
+ * Handed to an architecture's `build`: the seed's `append_layer` over TF.js's functional API.
+ * Architecture modules take TF.js from here (`b.tf`) rather than importing it, so that the
+ * registry, and with it `archbundle validate`, never loads TensorFlow.js.
+ */
+export class ClassifierBuilder {
+  readonly tf = tf;
+  readonly input: tf.SymbolicTensor;
+  private output: tf.SymbolicTensor;
+  private readonly names = new Set<string>();
+
+  constructor(readonly common: CommonArgs) {
+    const [channels, height, width] = common.resolution;
+    this.input = tf.input({ shape: [height, width, channels], name: 'input' });
+    this.output = this.input;
+  }
+
+  /** Appends a named layer or block; a layer's own name must equal `name`, so weight names are stable. */
+  appendLayer(name: string, layer: LayerOrBlock): tf.SymbolicTensor {
+    if (this.names.has(name)) throw new ArchbundleError('E_INVALID_ARGS', `layer name "${name}" is used twice`);
+    if (layer instanceof tf.layers.Layer && layer.name !== name) {
+      throw new ArchbundleError('E_INVALID_ARGS', `layer appended as "${name}" is named "${layer.name}"`);
+    }
+    this.names.add(name);
+    const next = layer instanceof tf.layers.Layer ? layer.apply(this.output) : layer(this.output);
+    if (Array.isArray(next) || !(next instanceof tf.SymbolicTensor)) {
+      throw new ArchbundleError('E_INVALID_ARGS', `layer "${name}" must produce exactly one output`);
+    }
+    this.output = next;
+    return next;
+  }
+
+  /** Shape of the running output, batch dimension first (null). */
+  get shape(): (number | null)[] {
+    return this.output.shape;
+  }
+
+  /** A fresh seed from archbundle's random stream, for initialisers and dropout. */
+  seed(): number {
+    return nextSeed();
+  }
+
+  /** The seed's Kaiming-normal initialisation (fan-in, gain for the activation), seeded. */
+  kaimingNormal(activation = 'relu'): ReturnType<typeof tf.initializers.varianceScaling> {
+    const scale = activation === 'relu' || activation === 'leaky_relu' ? 2 : 1;
+    return tf.initializers.varianceScaling({ scale, mode: 'fanIn', distribution: 'normal', seed: this.seed() });
+  }
+
+  /** An activation layer (relu, sigmoid, tanh, softsign, leaky_relu with slope 0.01 as in PyTorch). */
+  activation(name: string, kind: ActivationName): tf.layers.Layer {
+    return activationLayer(name, kind);
+  }
+
+  /** Seeded dropout; `spatial` drops whole channels (PyTorch's Dropout2d). */
+  dropout(name: string, rate: number, spatial = false): tf.layers.Layer {
+    return new SeededDropout({ name, rate, spatial });
+  }
+
+  finish(name: string): tf.LayersModel {
+    return tf.model({ inputs: this.input, outputs: this.output, name });
+  }
+}
+
+export interface NamedWeight {
+  /** Stable name, e.g. "conv1/kernel" (TF.js's own `name` gets a suffix when models share names). */
+  name: string;
+  variable: tf.LayerVariable;
+  trainable: boolean;
+}
+
+/** A built architecture: its TF.js model plus the complete validated arguments it was built from. */
+export class Classifier {
+  constructor(
+    readonly className: string,
+    /** The complete validated arguments; exactly what a checkpoint stores. */
+    readonly args: Readonly<Record<string, unknown>>,
+    readonly schemaVersion: number,
+    readonly net: tf.LayersModel,
+  ) {}
+
+  /** The central forward: logits for an NHWC batch. */
+  forward(x: tf.Tensor, training = false): tf.Tensor2D {
+    return this.net.apply(x, { training }) as tf.Tensor2D;
+  }
+
+  /** Logits in evaluation mode, without keeping intermediates. */
+  predict(x: tf.Tensor): tf.Tensor2D {
+    return tf.tidy(() => this.forward(x, false));
+  }
+
+  /** Every weight (trainable or not, e.g. batch-norm statistics) in the model's fixed order. */
+  namedWeights(): NamedWeight[] {
+    const trainable = new Set(this.net.trainableWeights.map((w) => w.id));
+    return this.net.weights.map((w) => ({ name: w.originalName, variable: w, trainable: trainable.has(w.id) }));
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.net.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  parameterCount(trainableOnly = true): number {
+    const weights = trainableOnly ? this.net.trainableWeights : this.net.weights;
+    return weights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+  }
+
+  dispose(): void {
+    this.net.dispose();
+  }
+}
+
+/** Builds a registered architecture; arguments are typed per class and validated at run time too. */
+export function createModel<K extends keyof ArchitectureArgs & string>(name: K, args: ArchitectureArgs[K]): Classifier {
+  return instantiate(name, args);
+}
+
+/** Builds any registered class from untyped arguments (used by loaders and the CLI). */
+export function instantiate(name: string, args: unknown): Classifier {
+  const definition = getArchitecture(name);
+  const complete = validateArchitectureArgs(name, args);
+  const builder = new ClassifierBuilder(complete);
+  if (complete.clamp) builder.appendLayer('clamp', new Clamp01({ name: 'clamp' }));
+  if (complete.whitening) {
+    builder.appendLayer('whiten', new Whiten({ name: 'whiten', ...complete.whitening }));
+  }
+  definition.build(builder, complete);
+  const net = builder.finish(name);
+  const shape = net.outputs[0]!.shape;
+  if (shape.length !== 2 || shape[1] !== complete.classes) {
+    net.dispose();
+    throw new ArchbundleError(
+      'E_INVALID_ARGS',
+      `${name} builds an output of shape [${shape.join(', ')}], expected [batch, ${complete.classes}]`,
+    );
+  }
+  return new Classifier(name, deepFreeze(complete), architectureVersion(name), net);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
