@@ -68,9 +68,9 @@ export class ClassifierBuilder {
   }
 
   /**
-   * A 2-d convolution as the seed declares them: PyTorch's `padding = kernel // 2` is 'same'
-   * (equal output shape; see docs/architectures.md for strided kernels), Kaiming-normal kernel,
-   * zero bias.
+   * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
+   * 'same' padding, which is PyTorch's `padding = kernel // 2` at stride 1 (use `convolve` for
+   * strided kernels).
    */
   conv2d(
     name: string,
@@ -95,6 +95,26 @@ export class ClassifierBuilder {
       kernelInitializer: this.kaimingNormal(activation, fanMode),
       biasInitializer: 'zeros',
     });
+  }
+
+  /**
+   * Applies a convolution to `x` with PyTorch's exact padding (`kernel // 2` on every side).
+   * 'same' pads the same total, but for a strided kernel on an even size TF.js puts it all at the
+   * bottom/right while PyTorch splits it: same output shape, shifted samples. So strided kernels
+   * get an explicit zero padding (layer `<name>.pad`) and 'valid'; the rest use conv2d as is.
+   */
+  convolve(
+    x: tf.SymbolicTensor,
+    name: string,
+    options: Omit<Parameters<ClassifierBuilder['conv2d']>[1], 'padding'>,
+  ): tf.SymbolicTensor {
+    const { kernelSize, strides = 1 } = options;
+    if (strides > 1 && kernelSize > 1) {
+      const pad = Math.floor(kernelSize / 2);
+      const padded = tf.layers.zeroPadding2d({ name: `${name}.pad`, padding: pad }).apply(x) as tf.SymbolicTensor;
+      return this.conv2d(name, { ...options, padding: 'valid' }).apply(padded) as tf.SymbolicTensor;
+    }
+    return this.conv2d(name, options).apply(x) as tf.SymbolicTensor;
   }
 
   /** A dense layer with a Kaiming-normal kernel (fan-in) and zero bias, as the seed's Linear layers. */

@@ -33,30 +33,30 @@ export function residualUnit(b: ClassifierBuilder, kind: UnitKind, o: UnitOption
   const { tf } = b;
   const p = o.prefix;
   const outPlanes = o.planes * EXPANSION[kind];
-  const conv = (name: string, filters: number, kernelSize: number, strides: number, bias = false) =>
-    b.conv2d(`${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
+  const conv = (input: SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number, bias = false) =>
+    b.convolve(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
   const norm = (name: string, channels: number, zeroGamma = false) =>
     b.normalization(`${p}.${name}`, o.normalization, channels, { zeroGamma });
   const relu = (name: string) => b.activation(`${p}.${name}`, 'relu');
 
   let y: SymbolicTensor;
   if (kind === 'basic') {
-    y = conv('conv1', o.planes, 3, o.stride).apply(x) as SymbolicTensor;
+    y = conv(x, 'conv1', o.planes, 3, o.stride);
     y = relu('relu1').apply(maybe(norm('norm1', o.planes), y)) as SymbolicTensor;
-    y = conv('conv2', o.planes, 3, 1).apply(y) as SymbolicTensor;
+    y = conv(y, 'conv2', o.planes, 3, 1);
     y = maybe(norm('norm2', o.planes, o.zeroResiduals), y);
   } else {
-    y = conv('conv1', o.planes, 1, 1).apply(x) as SymbolicTensor;
+    y = conv(x, 'conv1', o.planes, 1, 1);
     y = relu('relu1').apply(maybe(norm('norm1', o.planes), y)) as SymbolicTensor;
-    y = conv('conv2', o.planes, 3, o.stride).apply(y) as SymbolicTensor;
+    y = conv(y, 'conv2', o.planes, 3, o.stride);
     y = relu('relu2').apply(maybe(norm('norm2', o.planes), y)) as SymbolicTensor;
-    y = conv('conv3', outPlanes, 1, 1).apply(y) as SymbolicTensor;
+    y = conv(y, 'conv3', outPlanes, 1, 1);
     y = maybe(norm('norm3', outPlanes, o.zeroResiduals), y);
   }
 
   let identity = x;
   if (o.stride !== 1 || o.inPlanes !== outPlanes) {
-    identity = conv('downsample.0', outPlanes, 1, o.stride, o.bias).apply(x) as SymbolicTensor;
+    identity = conv(x, 'downsample.0', outPlanes, 1, o.stride, o.bias);
     identity = maybe(norm('downsample.1', outPlanes), identity);
   }
   const sum = tf.layers.add({ name: `${p}.add` }).apply([y, identity]) as SymbolicTensor;

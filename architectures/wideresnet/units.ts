@@ -26,17 +26,17 @@ function maybe(layer: { apply(x: SymbolicTensor): unknown } | null, x: SymbolicT
 export function wideUnit(b: ClassifierBuilder, o: WideUnitOptions, x: SymbolicTensor): SymbolicTensor {
   const { tf } = b;
   const p = o.prefix;
-  const conv = (name: string, filters: number, kernelSize: number, strides: number, bias: boolean) =>
-    b.conv2d(`${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
+  const conv = (input: SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number, bias: boolean) =>
+    b.convolve(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
 
   let y = maybe(b.normalization(`${p}.norm1`, o.normalization, o.inPlanes), x);
   y = b.activation(`${p}.relu1`, 'relu').apply(y) as SymbolicTensor;
-  y = conv('conv1', o.planes, 3, 1, o.bias).apply(y) as SymbolicTensor;
+  y = conv(y, 'conv1', o.planes, 3, 1, o.bias);
   if (o.dropout) y = b.dropout(`${p}.drop1`, 0.1).apply(y) as SymbolicTensor;
   y = maybe(b.normalization(`${p}.norm2`, o.normalization, o.planes), y);
   y = b.activation(`${p}.relu2`, 'relu').apply(y) as SymbolicTensor;
-  y = conv('conv2', o.planes, 3, o.stride, o.bias).apply(y) as SymbolicTensor;
+  y = conv(y, 'conv2', o.planes, 3, o.stride, o.bias);
 
-  const shortcut = o.stride !== 1 || o.inPlanes !== o.planes ? conv('shortcut.0', o.planes, 1, o.stride, true).apply(x) as SymbolicTensor : x;
+  const shortcut = o.stride !== 1 || o.inPlanes !== o.planes ? conv(x, 'shortcut.0', o.planes, 1, o.stride, true) : x;
   return tf.layers.add({ name: `${p}.add` }).apply([y, shortcut]) as SymbolicTensor;
 }
