@@ -46,6 +46,17 @@ describe('GroupNormalization', () => {
     tf.dispose([x, y]);
   });
 
+  it('stays accurate for inputs with a large mean (two-pass variance)', () => {
+    const shape: [number, number, number, number] = [1, 4, 4, 4];
+    const values = Array.from({ length: 64 }, (_, i) => 1000 + Math.sin(i * 1.3));
+    const layer = new GroupNormalization({ name: 'gn_large', groups: 2 });
+    const x = tf.tensor4d(values, shape);
+    const y = layer.apply(x) as tf.Tensor;
+    const expected = referenceGroupNorm(Array.from(x.dataSync()), shape, 2, [1, 1, 1, 1], [0, 0, 0, 0]);
+    Array.from(y.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 2e-3, `element ${i}: ${v} vs ${expected[i]}`));
+    tf.dispose([x, y]);
+  });
+
   it('passes gradients to its input, gamma and beta', () => {
     const layer = new GroupNormalization({ name: 'gn2', groups: 2 });
     const x = tf.randomNormal([2, 2, 2, 4], 0, 1, 'float32', 5);
