@@ -278,6 +278,13 @@ describe('optimizer registry', () => {
     );
   });
 
+  it('types arguments for literal class names (checked by tsc in npm test)', () => {
+    // @ts-expect-error learningRate must be a number
+    assert.throws(() => createOptimizer('SGD', { learningRate: 'fast' }), ValidationError);
+    // @ts-expect-error SGD has no beta1
+    assert.throws(() => createOptimizer('SGD', { learningRate: 0.1, beta1: 0.9 }), ValidationError);
+  });
+
   it('starts at the configured learning rate and stores complete arguments', () => {
     const optimizer = createOptimizer('AdamW', { learningRate: 0.002 });
     assert.equal(optimizer.learningRate, 0.002);

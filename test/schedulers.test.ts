@@ -190,6 +190,13 @@ describe('composed and metric-driven schedulers', () => {
     assert.deepEqual(rates, [0.5, 0.75, 1, 1, 0.5, 0.25]);
   });
 
+  it('types arguments for literal class names (checked by tsc in npm test)', () => {
+    const optimizer = createOptimizer('SGD', { learningRate: 0.1 });
+    // @ts-expect-error stepSize must be an integer, not a string
+    assert.throws(() => createScheduler('StepLR', { stepSize: '3' }, optimizer), ValidationError);
+    assert.equal(createScheduler('StepLR', { stepSize: 3 }, optimizer).learningRate, 0.1);
+  });
+
   it('ReduceLROnPlateau needs its metric', () => {
     const scheduler = fresh('ReduceLROnPlateau', { metric: 'val_loss' });
     assert.throws(() => scheduler.step({ loss: 1 }), (e: unknown) => e instanceof ValidationError && e.issues[0]!.pointer === '/val_loss');
