@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { instantiate, registerArchitecture, seedRandom, type Classifier } from '../src/index.js';
 import { getRandomState, setRandomState } from '../src/random.js';
 import { createOptimizer, listOptimizers } from '../src/train/optimizers/index.js';
+import { createScheduler, listSchedulers } from '../src/train/schedulers/index.js';
 import { evaluateBatch, trainStep } from '../src/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
 
@@ -153,6 +154,65 @@ describe('trainStep', () => {
     model.dispose();
     optimizer.dispose();
   });
+});
+
+describe('training epochs with every optimizer × scheduler', () => {
+  const EPOCHS = 6;
+  const STEPS = 2;
+  const metrics = (loss: number) => ({ val_loss: loss, val_accuracy: 1 - loss });
+  /** Trains epochs [from, to); the scheduler steps after each epoch with that epoch's last loss. */
+  const epochs = (model: Classifier, optimizer: ReturnType<typeof createOptimizer>, scheduler: ReturnType<typeof createScheduler>, from: number, to: number) => {
+    const rates: number[] = [];
+    for (let e = from; e < to; e += 1) {
+      rates.push(optimizer.learningRate);
+      const losses = train(model, optimizer, e * STEPS, (e + 1) * STEPS);
+      scheduler.step(metrics(losses[losses.length - 1]!));
+    }
+    return rates;
+  };
+
+  for (const optimizerDefinition of listOptimizers()) {
+    for (const schedulerDefinition of listSchedulers()) {
+      const optimizerArgs = (optimizerDefinition.schema.examples as Record<string, unknown>[]).at(-1);
+      const schedulerArgs = (schedulerDefinition.schema.examples as Record<string, unknown>[]).at(-1);
+      it(`${optimizerDefinition.name} with ${schedulerDefinition.name} resumes after epoch 3 as bundles do, bit for bit`, () => {
+        const straight = build(8);
+        const a = createOptimizer(optimizerDefinition.name, optimizerArgs);
+        const straightRates = epochs(straight, a, createScheduler(schedulerDefinition.name, schedulerArgs, a), 0, EPOCHS);
+
+        const first = build(8);
+        const b = createOptimizer(optimizerDefinition.name, optimizerArgs);
+        const firstScheduler = createScheduler(schedulerDefinition.name, schedulerArgs, b);
+        const rates = epochs(first, b, firstScheduler, 0, 3);
+        const saved = {
+          weights: first.namedWeights().map((w) => w.variable.read().clone()),
+          optimizer: b.getState(),
+          learningRate: b.learningRate,
+          scheduler: JSON.parse(JSON.stringify(firstScheduler.getState())),
+          random: getRandomState(),
+        };
+        first.dispose();
+        b.dispose();
+
+        seedRandom(12345);
+        const second = instantiate('MLP', MLP);
+        second.namedWeights().forEach((w, i) => w.variable.write(saved.weights[i]!));
+        const c = createOptimizer(optimizerDefinition.name, optimizerArgs);
+        c.learningRate = saved.learningRate;
+        c.setState(saved.optimizer);
+        const secondScheduler = createScheduler(schedulerDefinition.name, schedulerArgs, c);
+        secondScheduler.setState(saved.scheduler);
+        setRandomState(saved.random);
+        rates.push(...epochs(second, c, secondScheduler, 3, EPOCHS));
+
+        assert.deepEqual(rates, straightRates, 'learning rates identical');
+        assert.deepEqual(bits(second), bits(straight), 'weights identical');
+        tf.dispose([...saved.weights, ...saved.optimizer.tensors.map((t) => t.tensor)]);
+        [straight, second].forEach((m) => m.dispose());
+        [a, c].forEach((o) => o.dispose());
+      });
+    }
+  }
 });
 
 describe('evaluateBatch', () => {
