@@ -6,6 +6,7 @@ import { createScheduler, listSchedulers, validateSchedulerArgs } from '../src/t
 import type { TrainingScheduler } from '../src/train/types.js';
 import { compileSchema } from '../src/validate.js';
 import { assertSchemaDocumented } from './helpers/schema.js';
+import { torchReference } from './helpers/torch-reference.js';
 
 const EPOCHS = 14;
 /** The monitored metric per epoch (val_loss; val_accuracy is 1 - this). */
@@ -201,5 +202,12 @@ describe('composed and metric-driven schedulers', () => {
     const scheduler = fresh('ReduceLROnPlateau', { metric: 'val_loss' });
     assert.throws(() => scheduler.step({ loss: 1 }), (e: unknown) => e instanceof ValidationError && e.issues[0]!.pointer === '/val_loss');
     assert.equal(scheduler.getState().lastEpoch, 0, 'a refused step changes nothing');
+  });
+});
+
+describe('PyTorch reference', () => {
+  const reference = torchReference();
+  it('TORCH above is what scripts/torch_optimizer_reference.py prints on this machine', { skip: 'skip' in reference && reference.skip }, () => {
+    if ('output' in reference) assert.deepEqual(reference.output.schedulers, TORCH);
   });
 });
