@@ -115,7 +115,7 @@ describe('trainStep', () => {
     const first = run();
     const second = run();
     assert.deepEqual(second, first, 'same inputs, same bits');
-    assert.ok(first.losses[29]! < first.losses[0]! * 0.5, `loss falls: ${first.losses[0]} → ${first.losses[29]}`);
+    assert.ok(first.losses[29]! < first.losses[0]! * 0.9, `loss falls: ${first.losses[0]} → ${first.losses[29]}`);
     tf.dispose([x, labels]);
   });
 
