@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, registerArchitecture, seedRandom, type Classifier } from '../src/index.js';
+import { instantiate, listArchitectures, registerArchitecture, seedRandom, validateArchitectureArgs, type Classifier } from '../src/index.js';
 import { getRandomState, setRandomState } from '../src/random.js';
 import { createOptimizer, listOptimizers } from '../src/train/optimizers/index.js';
 import { createScheduler, listSchedulers } from '../src/train/schedulers/index.js';
@@ -25,6 +25,7 @@ registerArchitecture<{ classes: number; resolution: [number, number, number] }>(
     },
     required: ['classes', 'resolution'],
     additionalProperties: false,
+    examples: [{ classes: 3, resolution: [1, 4, 4] }],
   },
   build(b, args) {
     const { tf: t } = b;
@@ -212,6 +213,56 @@ describe('training epochs with every optimizer × scheduler', () => {
         [a, c].forEach((o) => o.dispose());
       });
     }
+  }
+});
+
+describe('trainStep on every registered architecture', () => {
+  for (const definition of listArchitectures()) {
+    const args = (definition.schema.examples as Record<string, unknown>[] | undefined)?.[0];
+    it(`${definition.name}: 2k steps == k steps, weights and state into a fresh model and optimizer, k steps`, () => {
+      const k = 2;
+      const make = (seed: number) => {
+        seedRandom(seed);
+        return instantiate(definition.name, args);
+      };
+      const complete = validateArchitectureArgs(definition.name, args);
+      const [c, h, w] = complete.resolution;
+      const classes = complete.classes;
+      const data = (i: number) => tf.tidy(() => ({
+        x: tf.randomUniform([4, h, w, c], 0, 1, 'float32', 200 + i) as tf.Tensor4D,
+        labels: tf.tensor1d([0, 1, 2, 3].map((j) => (j + i) % classes), 'int32'),
+      }));
+      const run = (model: Classifier, optimizer: ReturnType<typeof createOptimizer>, from: number, to: number) => {
+        for (let i = from; i < to; i += 1) {
+          const { x, labels } = data(i);
+          trainStep(model, optimizer, x, labels);
+          tf.dispose([x, labels]);
+        }
+      };
+      const straight = make(21);
+      const a = createOptimizer('SGD', { learningRate: 0.05, momentum: 0.9 });
+      run(straight, a, 0, 2 * k);
+
+      const first = make(21);
+      const b = createOptimizer('SGD', { learningRate: 0.05, momentum: 0.9 });
+      run(first, b, 0, k);
+      const weights = first.namedWeights().map((nw) => nw.variable.read().clone());
+      const state = b.getState();
+      const random = getRandomState();
+      first.dispose();
+      b.dispose();
+      const second = make(77);
+      second.namedWeights().forEach((nw, i) => nw.variable.write(weights[i]!));
+      const d = createOptimizer('SGD', { learningRate: 0.05, momentum: 0.9 });
+      d.setState(state, second.namedWeights().filter((nw) => nw.trainable).map((nw) => ({ name: nw.name, shape: nw.variable.shape as number[] })));
+      setRandomState(random);
+      run(second, d, k, 2 * k);
+
+      assert.deepEqual(bits(second), bits(straight), 'every weight, moving statistics included, identical');
+      tf.dispose([...weights, ...state.tensors.map((t) => t.tensor)]);
+      [straight, second].forEach((m) => m.dispose());
+      [a, d].forEach((o) => o.dispose());
+    });
   }
 });
 
