@@ -26,7 +26,11 @@ export class ClassifierBuilder {
   private output: tf.SymbolicTensor;
   private readonly names = new Set<string>();
 
-  constructor(readonly common: CommonArgs) {
+  /**
+   * @param placeholderWeights initialise weights with zeros instead of drawing them (a loader
+   *   overwrites every weight anyway, and drawing 100s of MB of random numbers is slow).
+   */
+  constructor(readonly common: CommonArgs, private readonly placeholderWeights = false) {
     const [channels, height, width] = common.resolution;
     this.input = tf.input({ shape: [height, width, channels], name: 'input' });
     this.output = this.input;
@@ -60,6 +64,7 @@ export class ClassifierBuilder {
   /** The seed's Kaiming-normal initialisation (fan-in, gain for the activation), seeded. */
   kaimingNormal(activation = 'relu'): ReturnType<typeof tf.initializers.varianceScaling> {
     const scale = activation === 'relu' || activation === 'leaky_relu' ? 2 : 1;
+    if (this.placeholderWeights) return tf.initializers.zeros() as ReturnType<typeof tf.initializers.varianceScaling>;
     return tf.initializers.varianceScaling({ scale, mode: 'fanIn', distribution: 'normal', seed: this.seed() });
   }
 
@@ -131,10 +136,10 @@ export function createModel<K extends keyof ArchitectureArgs & string>(name: K, 
 }
 
 /** Builds any registered class from untyped arguments (used by loaders and the CLI). */
-export function instantiate(name: string, args: unknown): Classifier {
+export function instantiate(name: string, args: unknown, options: { placeholderWeights?: boolean } = {}): Classifier {
   const definition = getArchitecture(name);
   const complete = validateArchitectureArgs(name, args);
-  const builder = new ClassifierBuilder(complete);
+  const builder = new ClassifierBuilder(complete, options.placeholderWeights);
   if (complete.clamp) builder.appendLayer('clamp', new Clamp01({ name: 'clamp' }));
   if (complete.whitening) {
     builder.appendLayer('whiten', new Whiten({ name: 'whiten', ...complete.whitening }));
