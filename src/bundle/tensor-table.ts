@@ -68,7 +68,9 @@ export function checkTensorTable(table: unknown, entry: string, limits: ReadLimi
     records.push({ name: r.name as string, dtype: r.dtype as StoredDtype, shape: [...(r.shape as number[])], byteOffset: offset, byteLength: length });
   });
   if (issues.length > 0) throw tableError(entry, issues);
-  if (end > limits.maxBinBytes) throw tableError(entry, [{ pointer: '/tensors', keyword: 'cap', message: `needs ${end} bytes, more than the cap of ${limits.maxBinBytes}` }]);
+  if (end > limits.maxBinBytes) {
+    throw new BundleError('E_ENTRY_TOO_LARGE', `tensor table ${entry} needs ${end} bytes of tensor data, more than the cap of ${limits.maxBinBytes}`);
+  }
   return { records, size: end };
 }
 
