@@ -8,7 +8,7 @@ import { pack as createPack, type Pack } from 'tar-stream';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ArchbundleError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import type { ArchEntry, Manifest, ManifestEntry, SchedulerEntry, TrainingEntry } from './entries.js';
+import { checkEntrySchema, type ArchEntry, type Manifest, type ManifestEntry, type SchedulerEntry, type TrainingEntry } from './entries.js';
 import { FORMAT_ID, FORMAT_VERSION, TAR_HEADER_FIXED, type EntryName, type StoredDtype } from './format.js';
 import { sha256 } from './hash.js';
 import { layoutTensors } from './tensor-table.js';
@@ -34,19 +34,32 @@ export interface BundleParts {
 export const ARCHBUNDLE_VERSION: string = packageJson.version;
 const ZERO_PAD = new Uint8Array(64);
 
-/** The bundle's bytes, as a stream of chunks. */
-export function bundleChunks(parts: BundleParts): AsyncIterable<Uint8Array> {
+/** The bundle's bytes, as a stream of chunks; production starts with the first pull. */
+export async function* bundleChunks(parts: BundleParts): AsyncGenerator<Uint8Array> {
   const tar = createPack();
+  let failure: unknown;
+  tar.on('error', (error: unknown) => void (failure ??= error));
   produce(tar, parts).then(
     () => tar.finalize(),
-    (error: unknown) => tar.destroy(error as Error),
+    (error: unknown) => {
+      failure ??= error;
+      tar.destroy(error as Error);
+    },
   );
-  return tar as unknown as AsyncIterable<Uint8Array>;
+  try {
+    for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) yield chunk;
+  } catch (error) {
+    throw failure ?? error;
+  } finally {
+    if (!tar.destroyed) tar.destroy();
+  }
+  if (failure) throw failure;
 }
 
 async function produce(tar: Pack, parts: BundleParts): Promise<void> {
   const digests: ManifestEntry[] = [];
   const json = async (name: EntryName, value: unknown) => {
+    checkEntrySchema(name, value);
     const data = new TextEncoder().encode(canonicalJson(value));
     digests.push(await writeEntry(tar, name, data.length, async (write) => write(data)));
   };
