@@ -156,6 +156,11 @@ async function openFile(path: string): Promise<AsyncIterable<Uint8Array>> {
   return stream;
 }
 
-async function defaultFactories(): Promise<TrainingFactories | undefined> {
-  return undefined;
+/** The built-in registries (loaded on demand, so that importing State alone stays light). */
+async function defaultFactories(): Promise<TrainingFactories> {
+  const [{ createOptimizer }, { createScheduler }] = await Promise.all([
+    import('./train/optimizers/index.js'),
+    import('./train/schedulers/index.js'),
+  ]);
+  return { createOptimizer, createScheduler };
 }

@@ -80,7 +80,8 @@ export async function loadLive(source: BundleSource, options: LoadOptions = {}):
       const saved = contents.optimizer;
       optimizer = factories.createOptimizer(saved.class, saved.args);
       optimizer.learningRate = saved.learningRate;
-      optimizer.setState({ step: saved.step, tensors: slots });
+      const trainable = model!.namedWeights().filter((w) => w.trainable).map((w) => ({ name: w.name, shape: w.variable.shape as number[] }));
+      optimizer.setState({ step: saved.step, tensors: slots }, trainable);
       if (contents.scheduler) {
         scheduler = factories.createScheduler(contents.scheduler.class, contents.scheduler.args, optimizer);
         scheduler.setState(contents.scheduler.state);
