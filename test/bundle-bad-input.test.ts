@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ArchbundleError, instantiate, seedRandom } from '../src/index.js';
 import { readBundle } from '../src/bundle/read-bundle.js';
 import { State } from '../src/state.js';
+import { createOptimizer } from '../src/train/optimizers/index.js';
+import { createScheduler } from '../src/train/schedulers/index.js';
+import { trainStep } from '../src/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
 import { craftTar, jsonBytes, parseJson, rebuild, splitTar, type CraftEntry } from './helpers/tar-craft.js';
 
@@ -296,5 +299,73 @@ describe('the TF.js-free layer reports the same codes', () => {
     await assert.rejects(readBundle(withEntries(list)), (e: unknown) => (e as ArchbundleError).code === 'E_ENTRY_TYPE');
     const flipped = edited((e) => void (e.get('weights.bin')![0]! ^= 1), false);
     await assert.rejects(readBundle(flipped), (e: unknown) => (e as ArchbundleError).code === 'E_CHECKSUM');
+  });
+});
+
+describe('bad input: optimizer and scheduler state that does not fit', () => {
+  let trained: Map<string, Uint8Array>;
+
+  before(async () => {
+    seedRandom(12);
+    const model = instantiate('MLP', { classes: 3, resolution: [1, 4, 4], hidden: [5] });
+    const optimizer = createOptimizer('Adam', { learningRate: 0.01 });
+    const scheduler = createScheduler('CosineAnnealingLR', { tMax: 10 }, optimizer);
+    const x = tf.ones([2, 4, 4, 1]);
+    const y = tf.tensor1d([0, 1], 'int32');
+    trainStep(model, optimizer, x, y);
+    scheduler.step();
+    trained = await splitTar(await new State(model, optimizer, scheduler, 1).toBytes());
+    tf.dispose([x, y]);
+    model.dispose();
+    optimizer.dispose();
+  });
+
+  const editTrained = (name: string, edit: (value: any) => void) => {
+    const copy = new Map(trained);
+    const value = parseJson(copy.get(name));
+    edit(value);
+    copy.set(name, jsonBytes(value));
+    return rebuild(copy);
+  };
+
+  it('the fixture with optimizer and scheduler loads', async () => {
+    const state = await State.load(rebuild(trained));
+    assert.equal(state.optimizer!.className, 'Adam');
+    assert.equal(state.scheduler!.className, 'CosineAnnealingLR');
+    state.model.dispose();
+    state.optimizer!.dispose();
+  });
+
+  it('optimizer slots of a weight the model lacks', async () => {
+    await expectCode(editTrained('optimizer.json', (o) => void (o.tensors[0].name = 'fc9/kernel/exp_avg')), 'E_STATE_MISMATCH');
+  });
+
+  it('optimizer slots of the wrong shape', async () => {
+    await expectCode(
+      editTrained('optimizer.json', (o) => {
+        const slot = o.tensors.find((t: any) => t.name === 'fc1/bias/exp_avg');
+        slot.shape = [1, 5];
+      }),
+      'E_STATE_MISMATCH',
+    );
+  });
+
+  it('an unknown optimizer or scheduler class', async () => {
+    await expectCode(editTrained('optimizer.json', (o) => void (o.class = 'Pickle')), 'E_UNKNOWN_CLASS');
+    await expectCode(editTrained('scheduler.json', (s) => void (s.class = 'Pickle')), 'E_UNKNOWN_CLASS');
+  });
+
+  it('optimizer or scheduler arguments failing their schema', async () => {
+    await expectCode(editTrained('optimizer.json', (o) => void (o.args.beta1 = 7)), 'E_INVALID_ARGS');
+    await expectCode(editTrained('scheduler.json', (s) => void (s.args.tMax = 0)), 'E_INVALID_ARGS');
+  });
+
+  it('scheduler state that does not fit', async () => {
+    await expectCode(editTrained('scheduler.json', (s) => void (s.state = { nonsense: true })), 'E_STATE_MISMATCH');
+  });
+
+  it('a scheduler without an optimizer', async () => {
+    const copy = new Map([...trained].filter(([n]) => !n.startsWith('optimizer.')));
+    await expectCode(rebuild(copy), 'E_ENTRY_MISSING');
   });
 });
