@@ -11,8 +11,8 @@ import type { NamedTensor, TrainingOptimizer, TrainingScheduler } from '../train
 import type { BundleSource } from './byte-source.js';
 import type { TrainingEntry } from './entries.js';
 import type { ReadLimits } from './format.js';
-import { readBundle, type BundleContents, type TensorGroup } from './read-bundle.js';
-import { tensorFromBytes } from './tensor-bytes.js';
+import { readBundle, type BundleContents, type TensorSink } from './read-bundle.js';
+import { directBytes, tensorFromBytes } from './tensor-bytes.js';
 import type { TensorRecord } from './tensor-table.js';
 import { diffWeights, isEmptyDiff, weightsMismatchError, type WeightsDiff } from './weights-diff.js';
 
@@ -60,16 +60,19 @@ export async function loadLive(source: BundleSource, options: LoadOptions = {}):
           const misfit = new Set([...diff.unexpected, ...diff.mismatched.map((m) => m.name)]);
           variables = new Map(model!.namedWeights().filter((w) => !misfit.has(w.name)).map((w) => [w.name, w.variable]));
         },
-        wants: (group: TensorGroup, record: TensorRecord) => group === 'optimizer' || variables.has(record.name),
-        tensor(group, record, bytes) {
-          const tensor = tensorFromBytes(record, bytes);
+        tensor(group, record) {
           if (group === 'optimizer') {
-            slots.push({ name: record.name, tensor });
-            return;
+            return bufferSink(record, (tensor) => void slots.push({ name: record.name, tensor }));
           }
-          // assign shares the tensor's data with the variable and frees the placeholder at once
-          variables.get(record.name)!.write(tensor);
-          tensor.dispose();
+          const variable = variables.get(record.name);
+          if (!variable) return undefined;
+          const direct = directBytes(variable.read());
+          if (direct) return { write: direct, end: () => undefined };
+          // assign shares the new tensor's data with the variable and frees the placeholder at once
+          return bufferSink(record, (tensor) => {
+            variable.write(tensor);
+            tensor.dispose();
+          });
         },
       },
     });
@@ -103,4 +106,13 @@ function requireFactories(factories: TrainingFactories | undefined): TrainingFac
     throw new ArchbundleError('E_UNKNOWN_CLASS', 'bundle holds an optimizer, but no optimizer and scheduler registries were given to create it');
   }
   return factories;
+}
+
+/** Collects a tensor's bytes in one buffer, then hands over the tensor made from them. */
+function bufferSink(record: TensorRecord, done: (tensor: tf.Tensor) => void): TensorSink {
+  const buffer = new Uint8Array(record.byteLength);
+  return {
+    write: (bytes, offset) => buffer.set(bytes, offset),
+    end: () => done(tensorFromBytes(record, buffer)),
+  };
 }

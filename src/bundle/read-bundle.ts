@@ -34,16 +34,21 @@ export interface CheckedArch extends ArchEntry {
   migrations: string[];
 }
 
+/** Where one tensor's bytes go, piece by piece, as they stream. */
+export interface TensorSink {
+  /** `bytes` is a view of the input, valid only during the call; `offset` is within the tensor. */
+  write(bytes: Uint8Array, offset: number): void;
+  end(): void | Promise<void>;
+}
+
 /** Receives tensors as they stream; its hooks may throw to stop the read. */
 export interface TensorReceiver {
   /** After arch.json passed every check (e.g. to build the model). */
   arch?(arch: CheckedArch): void | Promise<void>;
   /** After a tensor table passed its checks, before any of its bytes. */
   table?(group: TensorGroup, records: readonly TensorRecord[]): void | Promise<void>;
-  /** One tensor's bytes in a fresh buffer the receiver may keep; omitted records were skipped by `wants`. */
-  tensor?(group: TensorGroup, record: TensorRecord, bytes: Uint8Array): void | Promise<void>;
-  /** Whether to materialise a tensor's bytes (default: yes when `tensor` is given). */
-  wants?(group: TensorGroup, record: TensorRecord): boolean;
+  /** A sink for one tensor's bytes, or undefined to let them pass (hashed, not kept). */
+  tensor?(group: TensorGroup, record: TensorRecord): TensorSink | undefined;
 }
 
 export interface BundleContents {
@@ -158,15 +163,15 @@ class ReadState {
     const records = table.records;
     let index = 0;
     let position = 0;
-    let current: Uint8Array | undefined;
-    const wants = (r: TensorRecord) => this.receiver.tensor !== undefined && (this.receiver.wants?.(group, r) ?? true);
-    for await (const chunk of chunks) {
-      hash.update(chunk);
+    let sink: TensorSink | undefined;
+    let opened = false;
+    /** Feeds the chunk (empty once the input is done) to the tensors; returns the bytes consumed. */
+    const feed = async (chunk: Uint8Array): Promise<void> => {
       let at = 0;
-      while (at < chunk.length) {
-        const record = records[index];
-        if (!record) break;
+      while (index < records.length) {
+        const record = records[index]!;
         if (position < record.byteOffset) {
+          if (at === chunk.length) return;
           const pad = Math.min(record.byteOffset - position, chunk.length - at);
           for (let i = at; i < at + pad; i++) {
             if (chunk[i] !== 0) throw new BundleError('E_TENSOR_TABLE', `${name} has a non-zero padding byte at offset ${position + i - at}`);
@@ -175,25 +180,29 @@ class ReadState {
           position += pad;
           continue;
         }
-        const take = Math.min(record.byteOffset + record.byteLength - position, chunk.length - at);
-        if (wants(record)) {
-          current ??= new Uint8Array(record.byteLength);
-          current.set(chunk.subarray(at, at + take), position - record.byteOffset);
+        if (!opened) {
+          sink = this.receiver.tensor?.(group, record);
+          opened = true;
         }
-        at += take;
-        position += take;
-        if (position === record.byteOffset + record.byteLength) {
-          if (wants(record)) await this.receiver.tensor!(group, record, current ?? new Uint8Array(0));
-          current = undefined;
-          index++;
+        const end = record.byteOffset + record.byteLength;
+        const take = Math.min(end - position, chunk.length - at);
+        if (take > 0) {
+          sink?.write(chunk.subarray(at, at + take), position - record.byteOffset);
+          at += take;
+          position += take;
         }
+        if (position < end) return;
+        await sink?.end();
+        sink = undefined;
+        opened = false;
+        index++;
       }
+    };
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      await feed(chunk);
     }
-    // zero-length tensors at the very end have no bytes to trigger them
-    for (; index < records.length; index++) {
-      const record = records[index]!;
-      if (wants(record)) await this.receiver.tensor!(group, record, new Uint8Array(0));
-    }
+    await feed(new Uint8Array(0)); // zero-length tensors at the very end
   }
 
   finish(): BundleContents {

@@ -42,3 +42,42 @@ export function tensorFromBytes(record: TensorRecord, bytes: Uint8Array): tf.Ten
       return tf.tensor(aligned, record.shape, 'bool');
   }
 }
+
+/** Backend internals read by `directBytes`; both are stable across TF.js 4.x. */
+interface WasmBackendInternals {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
+  refCount(dataId: object): number;
+}
+interface CpuBackendInternals {
+  data: { get(dataId: object): { values?: Float32Array | Int32Array | Uint8Array } | undefined };
+  refCount(dataId: object): number;
+}
+
+/**
+ * Writes bytes straight into a tensor's storage, with no intermediate copy: the wasm heap for
+ * the wasm backend, the typed array for cpu. Returns undefined when that is not possible (other
+ * backends, shared storage), and the caller builds a new tensor instead. Only for tensors the
+ * caller owns outright and discards on failure (a model being loaded).
+ */
+export function directBytes(tensor: tf.Tensor): ((bytes: Uint8Array, offset: number) => void) | undefined {
+  if (!LITTLE_ENDIAN || !isStoredDtype(tensor.dtype) || tensor.dtype === 'bool') return undefined;
+  const byteLength = tensor.size * 4;
+  const name = tf.getBackend();
+  const dataId = tensor.dataId as object;
+  if (name === 'wasm') {
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    const offset = backend.dataIdMap.get(dataId)?.memoryOffset;
+    if (offset == null || backend.refCount(dataId) !== 1) return undefined;
+    // a fresh view per call: the heap's buffer is replaced whenever wasm memory grows
+    return (bytes, at) => new Uint8Array(backend.wasm.HEAPU8.buffer, offset, byteLength).set(bytes, at);
+  }
+  if (name === 'cpu') {
+    const backend = tf.backend() as unknown as CpuBackendInternals;
+    const values = backend.data.get(dataId)?.values;
+    if (!values || values.byteLength !== byteLength || backend.refCount(dataId) !== 1) return undefined;
+    const view = new Uint8Array(values.buffer, values.byteOffset, byteLength);
+    return (bytes, at) => view.set(bytes, at);
+  }
+  return undefined;
+}
