@@ -28,7 +28,11 @@ export class ClassifierBuilder {
   private output: tf.SymbolicTensor;
   private readonly names = new Set<string>();
 
-  constructor(readonly common: CommonArgs) {
+  /**
+   * @param placeholderWeights initialise weights with zeros instead of drawing them (a loader
+   *   overwrites every weight anyway, and drawing 100s of MB of random numbers is slow).
+   */
+  constructor(readonly common: CommonArgs, private readonly placeholderWeights = false) {
     const [channels, height, width] = common.resolution;
     this.input = tf.input({ shape: [height, width, channels], name: 'input' });
     this.output = this.input;
@@ -64,7 +68,8 @@ export class ClassifierBuilder {
    * PyTorch's for the activation, the fan is the kernel's fan-in (PyTorch's default) or fan-out.
    */
   kaimingNormal(activation = 'relu', mode: FanMode = 'fanIn'): KaimingNormal {
-    return new KaimingNormal({ gain: activationGain(activation), mode, seed: this.seed() });
+    const config = { gain: activationGain(activation), mode, seed: this.seed() };
+    return this.placeholderWeights ? new PlaceholderKaimingNormal(config) : new KaimingNormal(config);
   }
 
   /**
@@ -222,16 +227,23 @@ export class Classifier {
   }
 }
 
+/** Zeros in place of Kaiming draws, for models whose every weight a loader is about to overwrite. */
+class PlaceholderKaimingNormal extends KaimingNormal {
+  override apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
+    return tf.zeros(shape, dtype ?? 'float32');
+  }
+}
+
 /** Builds a registered architecture; arguments are typed per class and validated at run time too. */
 export function createModel<K extends keyof ArchitectureArgs & string>(name: K, args: ArchitectureArgs[K]): Classifier {
   return instantiate(name, args);
 }
 
 /** Builds any registered class from untyped arguments (used by loaders and the CLI). */
-export function instantiate(name: string, args: unknown): Classifier {
+export function instantiate(name: string, args: unknown, options: { placeholderWeights?: boolean } = {}): Classifier {
   const definition = getArchitecture(name);
   const complete = validateArchitectureArgs(name, args);
-  const builder = new ClassifierBuilder(complete);
+  const builder = new ClassifierBuilder(complete, options.placeholderWeights);
   if (complete.clamp) builder.appendLayer('clamp', new Clamp01({ name: 'clamp' }));
   if (complete.whitening) {
     builder.appendLayer('whiten', new Whiten({ name: 'whiten', ...complete.whitening }));
