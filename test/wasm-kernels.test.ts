@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { selectBackend } from '../src/backend/select.js';
+import { tfjsGradient } from '../src/backend/wasm-kernels/gradients.js';
 import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
 
 // Each case compares archbundle's wasm kernel with TF.js's cpu backend (the reference).
@@ -188,5 +189,48 @@ describe('wasm training kernels match the cpu backend', () => {
       assert.equal(tf.memory().numTensors, before, kernel.name);
       assert.equal(backend.numDataIds(), ids, `${kernel.name} leaves no wasm buffers behind`);
     }
+  });
+});
+
+describe('lean gradients and batch norm equal TF.js\'s own', () => {
+  const shapes = fc.record({
+    n: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 4 }), w: fc.integer({ min: 1, max: 4 }),
+    c: fc.integer({ min: 1, max: 5 }), seed: fc.nat(), withScale: fc.boolean(), withOffset: fc.boolean(),
+  });
+
+  it('FusedBatchNorm forward on wasm matches cpu', () => {
+    fc.assert(fc.property(shapes, (s) => {
+      const shape = [s.n, s.h, s.w, s.c];
+      const run = () => tf.batchNorm(
+        tf.tensor(seededValues(s.n * s.h * s.w * s.c, s.seed), shape),
+        tf.tensor1d(seededValues(s.c, s.seed + 1)),
+        tf.add(tf.abs(tf.tensor1d(seededValues(s.c, s.seed + 2))), 0.1),
+        s.withOffset ? tf.tensor1d(seededValues(s.c, s.seed + 3)) : undefined,
+        s.withScale ? tf.tensor1d(seededValues(s.c, s.seed + 4)) : undefined,
+        1e-3,
+      );
+      assertClose('FusedBatchNorm', valuesOn('cpu', run), valuesOn('wasm', run), s, 1e-5);
+    }), { numRuns: RUNS, seed: 9 });
+  });
+
+  it('FusedBatchNorm, Sum and Mean gradients give TF.js\'s values', () => {
+    fc.assert(fc.property(shapes, (s) => {
+      const shape = [s.n, s.h, s.w, s.c];
+      const size = s.n * s.h * s.w * s.c;
+      const results = (lean: boolean) => valuesOn('cpu', () => {
+        const x = tf.tensor(seededValues(size, s.seed), shape);
+        const stats = [tf.tensor1d(seededValues(s.c, s.seed + 1)), tf.add(tf.abs(tf.tensor1d(seededValues(s.c, s.seed + 2))), 0.1)];
+        const scale = s.withScale ? tf.tensor1d(seededValues(s.c, s.seed + 4)) : undefined;
+        const dy = tf.tensor(seededValues(size, s.seed + 5), shape);
+        const pick = (name: string) => (lean ? tf.getGradient(name) : tfjsGradient(name))!;
+        const bn = pick('FusedBatchNorm').gradFunc(dy, [x, stats[0]!, stats[1]!, scale!], { varianceEpsilon: 1e-3 });
+        const names = s.withScale ? ['x', 'mean', 'variance', 'scale', 'offset'] : ['x', 'mean', 'variance', 'offset'];
+        const dySmall = tf.tensor1d(seededValues(s.c, s.seed + 6));
+        const sum = pick('Sum').gradFunc(dySmall, [x], { axis: [0, 1, 2], keepDims: false });
+        const mean = pick('Mean').gradFunc(dySmall, [x], { axis: [0, 1, 2], keepDims: false });
+        return [...names.map((k) => (bn as Record<string, () => tf.Tensor>)[k]!()), sum.x!() as tf.Tensor, mean.x!() as tf.Tensor];
+      });
+      assertClose('gradients', results(false), results(true), s, 1e-5);
+    }), { numRuns: RUNS, seed: 10 });
   });
 });
