@@ -10,6 +10,8 @@ import { ArchbundleError } from './errors.js';
 import { activationLayer, type ActivationName } from './layers/activation.js';
 import { SeededDropout } from './layers/dropout.js';
 import { Clamp01, Whiten } from './layers/elementwise.js';
+import { activationGain, KaimingNormal, type FanMode } from './layers/initializers.js';
+import { normalizationLayer, type NormalizationKind } from './layers/normalization.js';
 import { nextSeed } from './random.js';
 
 /** A layer, or a block: a function from the running output to a new output (e.g. a residual unit). */
@@ -26,7 +28,11 @@ export class ClassifierBuilder {
   private output: tf.SymbolicTensor;
   private readonly names = new Set<string>();
 
-  constructor(readonly common: CommonArgs) {
+  /**
+   * @param placeholderWeights initialise weights with zeros instead of drawing them (a loader
+   *   overwrites every weight anyway, and drawing 100s of MB of random numbers is slow).
+   */
+  constructor(readonly common: CommonArgs, private readonly placeholderWeights = false) {
     const [channels, height, width] = common.resolution;
     this.input = tf.input({ shape: [height, width, channels], name: 'input' });
     this.output = this.input;
@@ -57,10 +63,106 @@ export class ClassifierBuilder {
     return nextSeed();
   }
 
-  /** The seed's Kaiming-normal initialisation (fan-in, gain for the activation), seeded. */
-  kaimingNormal(activation = 'relu'): ReturnType<typeof tf.initializers.varianceScaling> {
-    const scale = activation === 'relu' || activation === 'leaky_relu' ? 2 : 1;
-    return tf.initializers.varianceScaling({ scale, mode: 'fanIn', distribution: 'normal', seed: this.seed() });
+  /**
+   * PyTorch's `kaiming_normal_` (plain normal, std = gain / sqrt(fan)), seeded; the gain is
+   * PyTorch's for the activation, the fan is the kernel's fan-in (PyTorch's default) or fan-out.
+   */
+  kaimingNormal(activation = 'relu', mode: FanMode = 'fanIn'): KaimingNormal {
+    const config = { gain: activationGain(activation), mode, seed: this.seed() };
+    return this.placeholderWeights ? new PlaceholderKaimingNormal(config) : new KaimingNormal(config);
+  }
+
+  /**
+   * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
+   * 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels at stride 1 (use
+   * `convolve` for strided kernels). `pytorchDefaultInit` instead initialises kernel and bias as
+   * PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in) with the given
+   * fan-in (input channels times kernel area).
+   */
+  conv2d(
+    name: string,
+    options: {
+      filters: number;
+      kernelSize: number;
+      strides?: number;
+      bias: boolean;
+      padding?: 'same' | 'valid';
+      activation?: string;
+      fanMode?: FanMode;
+      pytorchDefaultInit?: { fanIn: number };
+    },
+  ): tf.layers.Layer {
+    const { filters, kernelSize, strides = 1, bias, activation = 'relu', fanMode = 'fanIn' } = options;
+    if (options.pytorchDefaultInit) {
+      const bound = 1 / Math.sqrt(options.pytorchDefaultInit.fanIn);
+      const uniform = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() });
+      return tf.layers.conv2d({
+        name,
+        filters,
+        kernelSize,
+        strides,
+        padding: options.padding ?? (kernelSize === 1 ? 'valid' : 'same'),
+        useBias: bias,
+        kernelInitializer: uniform(),
+        biasInitializer: uniform(),
+      });
+    }
+    return tf.layers.conv2d({
+      name,
+      filters,
+      kernelSize,
+      strides,
+      padding: options.padding ?? (kernelSize === 1 ? 'valid' : 'same'),
+      useBias: bias,
+      kernelInitializer: this.kaimingNormal(activation, fanMode),
+      biasInitializer: 'zeros',
+    });
+  }
+
+  /**
+   * Applies a convolution to `x` with PyTorch's exact padding (`kernel // 2` on every side).
+   * 'same' pads the same total, but for a strided kernel on an even size TF.js puts it all at the
+   * bottom/right while PyTorch splits it: same output shape, shifted samples. So strided kernels
+   * get an explicit zero padding (layer `<name>.pad`) and 'valid'; the rest use conv2d as is.
+   */
+  convolve(
+    x: tf.SymbolicTensor,
+    name: string,
+    options: Omit<Parameters<ClassifierBuilder['conv2d']>[1], 'padding'>,
+  ): tf.SymbolicTensor {
+    const { kernelSize, strides = 1 } = options;
+    if (strides > 1 && kernelSize > 1) {
+      const pad = Math.floor(kernelSize / 2);
+      const padded = tf.layers.zeroPadding2d({ name: `${name}.pad`, padding: pad }).apply(x) as tf.SymbolicTensor;
+      return this.conv2d(name, { ...options, padding: 'valid' }).apply(padded) as tf.SymbolicTensor;
+    }
+    return this.conv2d(name, options).apply(x) as tf.SymbolicTensor;
+  }
+
+  /** A dense layer with a Kaiming-normal kernel (fan-in) and zero bias, as the seed's Linear layers. */
+  dense(name: string, options: { units: number; bias: boolean; activation?: string }): tf.layers.Layer {
+    return tf.layers.dense({
+      name,
+      units: options.units,
+      useBias: options.bias,
+      kernelInitializer: this.kaimingNormal(options.activation ?? 'relu'),
+      biasInitializer: 'zeros',
+    });
+  }
+
+  /** The seed's normalisation (bn: batch norm, gn: group norm, none: null, i.e. nothing to add). */
+  normalization(
+    name: string,
+    kind: NormalizationKind,
+    channels: number,
+    options: { zeroGamma?: boolean } = {},
+  ): tf.layers.Layer | null {
+    return normalizationLayer(name, kind, channels, options);
+  }
+
+  /** Appends a layer unless it is null (e.g. normalisation 'none'). */
+  appendOptional(layer: tf.layers.Layer | null): void {
+    if (layer) this.appendLayer(layer.name, layer);
   }
 
   /** An activation layer (relu, sigmoid, tanh, softsign, leaky_relu with slope 0.01 as in PyTorch). */
@@ -125,16 +227,23 @@ export class Classifier {
   }
 }
 
+/** Zeros in place of Kaiming draws, for models whose every weight a loader is about to overwrite. */
+class PlaceholderKaimingNormal extends KaimingNormal {
+  override apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
+    return tf.zeros(shape, dtype ?? 'float32');
+  }
+}
+
 /** Builds a registered architecture; arguments are typed per class and validated at run time too. */
 export function createModel<K extends keyof ArchitectureArgs & string>(name: K, args: ArchitectureArgs[K]): Classifier {
   return instantiate(name, args);
 }
 
 /** Builds any registered class from untyped arguments (used by loaders and the CLI). */
-export function instantiate(name: string, args: unknown): Classifier {
+export function instantiate(name: string, args: unknown, options: { placeholderWeights?: boolean } = {}): Classifier {
   const definition = getArchitecture(name);
   const complete = validateArchitectureArgs(name, args);
-  const builder = new ClassifierBuilder(complete);
+  const builder = new ClassifierBuilder(complete, options.placeholderWeights);
   if (complete.clamp) builder.appendLayer('clamp', new Clamp01({ name: 'clamp' }));
   if (complete.whitening) {
     builder.appendLayer('whiten', new Whiten({ name: 'whiten', ...complete.whitening }));
