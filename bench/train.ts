@@ -10,9 +10,10 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/backend/select.js';
+import { instantiate } from '../src/classifier.js';
+import { seedRandom } from '../src/random.js';
 import { compileForInference } from '../src/inference/compile.js';
 import { runPeer } from './peer.js';
-import { buildLocalSimpleNet } from './simplenet-local.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -35,7 +36,8 @@ const resolution: [number, number, number] = [1, 28, 28];
 const classes = 10;
 
 function buildModel(): tf.LayersModel {
-  return buildLocalSimpleNet(classes, resolution, channels, 0);
+  seedRandom(0);
+  return instantiate('SimpleNet', { classes, resolution, channels }).net;
 }
 
 /** One Adam training step function over a fixed random batch. */

@@ -126,6 +126,35 @@ describe('wasm training kernels match the cpu backend', () => {
     });
   }
 
+  it('MaxPoolGrad: random windows, strides, paddings, with ties', () => {
+    const cases = fc.record({
+      batch: fc.integer({ min: 1, max: 2 }), height: fc.integer({ min: 1, max: 8 }), width: fc.integer({ min: 1, max: 8 }),
+      channels: fc.integer({ min: 1, max: 3 }), fh: fc.integer({ min: 1, max: 4 }), fw: fc.integer({ min: 1, max: 4 }),
+      sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }), padding: padArb, seed: fc.nat(), ties: fc.boolean(),
+    }).filter((c) => {
+      try {
+        const info = tf.backend_util.computePool2DInfo(
+          [c.batch, c.height, c.width, c.channels], [c.fh, c.fw], [c.sh, c.sw], 1, c.padding.pad as 'same', c.padding.rounding);
+        // Only 'same' and 'valid': with numeric pads TF.js's own wasm MaxPool (the forward pass,
+        // not ours) writes past its output or returns garbage (rounded-up sizes, windows wholly in
+        // the padding, non-square windows sized by their height), so no reference exists there.
+        return info.outHeight > 0 && info.outWidth > 0 && typeof c.padding.pad === 'string';
+      } catch {
+        return false;
+      }
+    });
+    fc.assert(fc.property(cases, (c) => {
+      const shape: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
+      // Rounded values make windows with several equal maxima (as ReLU's zeros do).
+      const values = seededValues(tf.util.sizeFromShape(shape), c.seed).map((v) => (c.ties ? Math.round(v * 2) : v));
+      const run = () => tf.grad((x: tf.Tensor) => {
+        const y = tf.maxPool(x as tf.Tensor4D, [c.fh, c.fw], [c.sh, c.sw], c.padding.pad as 'same', c.padding.rounding);
+        return tf.sum(tf.mul(y, tf.tensor(seededValues(y.size, c.seed + 1), y.shape)));
+      })(tf.tensor4d(values, shape));
+      assertClose('MaxPoolGrad', valuesOn('cpu', run), valuesOn('wasm', run), c, 1e-6);
+    }), { numRuns: RUNS * 2, seed: 11 });
+  });
+
   it('UnsortedSegmentSum: repeated, negative and out-of-range ids', () => {
     const cases = fc.record({
       rows: fc.integer({ min: 1, max: 12 }), cols: fc.integer({ min: 1, max: 5 }),

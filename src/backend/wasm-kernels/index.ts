@@ -7,6 +7,7 @@ import { fusedBatchNormConfig } from './batch-norm.js';
 import { captureOriginal } from './fallback.js';
 import { castConfig, identityConfig } from './identity.js';
 import { registerLeanGradients } from './gradients.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -18,6 +19,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
+  maxPoolGradConfig,
 ];
 
 /** Faster paths for wasm kernels training leans on; other cases go to TF.js's own kernel. */
