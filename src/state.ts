@@ -146,14 +146,8 @@ export class State {
 }
 
 async function openFile(path: string): Promise<AsyncIterable<Uint8Array>> {
-  const { createReadStream } = await import('node:fs');
-  const { EnvironmentError } = await import('./errors.js');
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (error) => reject(new EnvironmentError('E_IO', `cannot open bundle ${path}: ${error.message}`, [], { cause: error })));
-  });
-  return stream;
+  const { openFileChunks } = await import('./bundle/file-chunks.js');
+  return openFileChunks(path);
 }
 
 /** The built-in registries (loaded on demand, so that importing State alone stays light). */

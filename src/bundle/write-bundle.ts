@@ -33,10 +33,14 @@ export interface BundleParts {
 
 export const ARCHBUNDLE_VERSION: string = packageJson.version;
 const ZERO_PAD = new Uint8Array(64);
+/** Sizes of the entries started in each archive, to check the archive's total length. */
+const entrySizes = new WeakMap<Pack, number[]>();
 
 /** The bundle's bytes, as a stream of chunks; production starts with the first pull. */
 export async function* bundleChunks(parts: BundleParts): AsyncGenerator<Uint8Array> {
   const tar = createPack();
+  const sizes: number[] = [];
+  entrySizes.set(tar, sizes);
   let failure: unknown;
   tar.on('error', (error: unknown) => void (failure ??= error));
   produce(tar, parts).then(
@@ -46,14 +50,26 @@ export async function* bundleChunks(parts: BundleParts): AsyncGenerator<Uint8Arr
       tar.destroy(error as Error);
     },
   );
+  let yielded = 0;
   try {
-    for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) yield chunk;
+    for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
+      yielded += chunk.byteLength;
+      yield chunk;
+    }
   } catch (error) {
     throw failure ?? error;
   } finally {
     if (!tar.destroyed) tar.destroy();
   }
   if (failure) throw failure;
+  // a tensor view detached by wasm memory growth mid-save would shorten the archive: refuse it
+  if (yielded !== tarSize(sizes)) {
+    throw new ArchbundleError('E_IO', `bundle writer produced ${yielded} bytes, expected ${tarSize(sizes)}; was a TF.js op run during the save?`);
+  }
+}
+
+function tarSize(entrySizes: number[]): number {
+  return entrySizes.reduce((total, size) => total + 512 + Math.ceil(size / 512) * 512, 0) + 1024;
 }
 
 async function produce(tar: Pack, parts: BundleParts): Promise<void> {
@@ -122,6 +138,7 @@ async function writeEntry(
   fill: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
 ): Promise<ManifestEntry> {
   const hash = sha256();
+  entrySizes.get(tar)?.push(size);
   let settle!: (error?: Error | null) => void;
   const done = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
