@@ -1,7 +1,7 @@
 /**
  * The TF.js-free bundle writer: a deterministic tar (tar-stream, fixed header fields, fixed
  * entry order, canonical JSON) produced as a stream of chunks. Tensors are fetched one at a time
- * and hashed while the previous one is being written, so memory stays near one tensor.
+ * (as views of the backend's storage where possible) and hashed while they are being written.
  */
 import { once } from 'node:events';
 import { pack as createPack, type Pack } from 'tar-stream';
@@ -33,6 +33,8 @@ export interface BundleParts {
 
 export const ARCHBUNDLE_VERSION: string = packageJson.version;
 const ZERO_PAD = new Uint8Array(64);
+/** Chunks at least this large are hashed while the file write runs, not before it. */
+const OVERLAP_THRESHOLD = 1 << 20;
 /** Sizes of the entries started in each archive, to check the archive's total length. */
 const entrySizes = new WeakMap<Pack, number[]>();
 
@@ -127,9 +129,9 @@ async function tensorEntries(
 }
 
 /**
- * Writes one entry whose body `fill` produces through `write`. `write` hashes the bytes at once
- * and hands them to tar-stream, waiting for the previous write to drain only then, so hashing
- * and fetching the next tensor overlap with the file write.
+ * Writes one entry whose body `fill` produces through `write`: `write` waits for the previous
+ * chunk to drain, hands the bytes to tar-stream, and hashes them while the consumer writes them.
+ * The bytes must stay unchanged until the save completes.
  */
 async function writeEntry(
   tar: Pack,
@@ -147,10 +149,12 @@ async function writeEntry(
   let draining: Promise<unknown> | undefined;
   let written = 0;
   await fill(async (bytes) => {
-    hash.update(bytes);
     written += bytes.byteLength;
     if (draining) await draining;
     draining = entry.write(bytes) ? undefined : once(entry, 'drain');
+    // let the consumer start writing these bytes (in libuv's threads), then hash them meanwhile
+    if (bytes.byteLength >= OVERLAP_THRESHOLD) await new Promise((resolve) => setImmediate(resolve));
+    hash.update(bytes);
   });
   if (written !== size) throw new ArchbundleError('E_INVALID_ARGS', `bundle entry ${name} got ${written} bytes, expected ${size}`);
   if (draining) await draining;
