@@ -74,8 +74,10 @@ export class ClassifierBuilder {
 
   /**
    * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
-   * 'same' padding, which is PyTorch's `padding = kernel // 2` at stride 1 (use `convolve` for
-   * strided kernels).
+   * 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels at stride 1 (use
+   * `convolve` for strided kernels). `pytorchDefaultInit` instead initialises kernel and bias as
+   * PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in) with the given
+   * fan-in (input channels times kernel area).
    */
   conv2d(
     name: string,
@@ -87,9 +89,24 @@ export class ClassifierBuilder {
       padding?: 'same' | 'valid';
       activation?: string;
       fanMode?: FanMode;
+      pytorchDefaultInit?: { fanIn: number };
     },
   ): tf.layers.Layer {
     const { filters, kernelSize, strides = 1, bias, activation = 'relu', fanMode = 'fanIn' } = options;
+    if (options.pytorchDefaultInit) {
+      const bound = 1 / Math.sqrt(options.pytorchDefaultInit.fanIn);
+      const uniform = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() });
+      return tf.layers.conv2d({
+        name,
+        filters,
+        kernelSize,
+        strides,
+        padding: options.padding ?? (kernelSize === 1 ? 'valid' : 'same'),
+        useBias: bias,
+        kernelInitializer: uniform(),
+        biasInitializer: uniform(),
+      });
+    }
     return tf.layers.conv2d({
       name,
       filters,
