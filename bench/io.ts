@@ -4,12 +4,13 @@
  * peak memory of a load measured in a fresh process. Last line: one JSON object.
  *
  * Fairness: our save writes a temp file, fsyncs it, renames it and fsyncs the folder; the raw
- * write also fsyncs its file. torch.save does not fsync (its figure is the page-cache write).
+ * write also fsyncs its file. torch.save does not fsync (its figure is the page-cache write), so
+ * a second line compares ours and raw without fsync too (the JSON keeps the fsync'd figures).
  * Every read comes from the page cache (the file was just written), for all three.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +75,7 @@ try {
   await state.save(bundlePath); // warm-up, and the bytes the raw runs write
   const bytes = await readFile(bundlePath);
   const size = (await stat(bundlePath)).size;
-  const times = { oursSave: [] as number[], rawSave: [] as number[], oursLoad: [] as number[], rawLoad: [] as number[] };
+  const times = { oursSave: [] as number[], rawSave: [] as number[], oursLoad: [] as number[], rawLoad: [] as number[], oursNoSync: [] as number[], rawNoSync: [] as number[] };
   const peaks: { rssBefore: number; peakRss: number }[] = [];
   for (let run = 0; run < RUNS; run++) {
     times.oursSave.push(await timed(() => state.save(bundlePath)));
@@ -83,6 +84,8 @@ try {
     times.oursLoad.push(load.seconds);
     peaks.push(load);
     times.rawLoad.push(await timed(() => readFile(rawPath)));
+    times.oursNoSync.push(await timed(() => state.save(bundlePath, { fsync: false })));
+    times.rawNoSync.push(await timed(() => writeFile(rawPath, bytes)));
   }
   const torch = peer(size, dir);
   const extra = Math.max(...peaks.map((p) => p.peakRss - p.rssBefore));
@@ -104,6 +107,7 @@ try {
   log(`load s (ours in a fresh process, raw readFile): ${times.oursLoad.map((t) => t.toFixed(3)).join(' ')} | ${times.rawLoad.map((t) => t.toFixed(3)).join(' ')}`);
   log(`load peak RSS: ${peaks.map((p) => `${(p.rssBefore / 2 ** 20).toFixed(0)} MiB before → ${(p.peakRss / 2 ** 20).toFixed(0)} MiB peak`).join('; ')}`);
   log(`peak_rss_over_weights = (peak RSS − RSS before the load) / weight bytes; absolute peak / weights = ${(Math.max(...peaks.map((p) => p.peakRss)) / weightBytes).toFixed(3)}`);
+  log(`without fsync (as torch.save): ours ${gbPerS(size, median(times.oursNoSync))} GB/s, raw ${gbPerS(size, median(times.rawNoSync))} GB/s, torch ${torch?.save_gb_per_s ?? '-'} GB/s`);
   log(`torch: ${torch ? JSON.stringify(torch) : 'not available'} (torch.save does not fsync)`);
   log(`ratios: save ours/raw ${(result.save.ours_gb_per_s / result.save.raw_gb_per_s).toFixed(2)}, load ours/raw ${(result.load.ours_gb_per_s / result.load.raw_gb_per_s).toFixed(2)}`);
   console.log(JSON.stringify(result));

@@ -4,6 +4,7 @@
  * stands; loading rebuilds all of them as live objects without the caller naming a class.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { AtomicWriteOptions } from './bundle/atomic-file.js';
 import type { BundleSource } from './bundle/byte-source.js';
 import type { TrainingEntry } from './bundle/entries.js';
 import { loadLive, type LoadOptions, type TrainingFactories } from './bundle/load-live.js';
@@ -79,10 +80,13 @@ export class State {
     return state;
   }
 
-  /** Writes the bundle atomically: temp file in the same folder, fsync, rename, fsync the folder. */
-  async save(path: string): Promise<void> {
+  /**
+   * Writes the bundle atomically: temp file in the same folder, fsync, rename, fsync the folder
+   * (`{ fsync: false }` skips both fsyncs: still atomic when the process dies, not on power loss).
+   */
+  async save(path: string, options: AtomicWriteOptions = {}): Promise<void> {
     const { writeFileAtomic } = await import('./bundle/atomic-file.js');
-    await this.withChunks((chunks) => writeFileAtomic(path, chunks));
+    await this.withChunks((chunks) => writeFileAtomic(path, chunks, options));
   }
 
   /** The bundle as one buffer (for small models, tests and browsers). */
