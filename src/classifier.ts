@@ -229,8 +229,9 @@ export class Classifier {
 
 /** Zeros in place of Kaiming draws, for models whose every weight a loader is about to overwrite. */
 class PlaceholderKaimingNormal extends KaimingNormal {
+  // fill runs in the backend (no typed array built in JS first, unlike zeros)
   override apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
-    return tf.zeros(shape, dtype ?? 'float32');
+    return tf.fill(shape, 0, dtype ?? 'float32');
   }
 }
 

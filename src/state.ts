@@ -4,6 +4,7 @@
  * stands; loading rebuilds all of them as live objects without the caller naming a class.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { AtomicWriteOptions } from './bundle/atomic-file.js';
 import type { BundleSource } from './bundle/byte-source.js';
 import type { TrainingEntry } from './bundle/entries.js';
 import { loadLive, type LoadOptions, type TrainingFactories } from './bundle/load-live.js';
@@ -79,10 +80,13 @@ export class State {
     return state;
   }
 
-  /** Writes the bundle atomically: temp file in the same folder, fsync, rename, fsync the folder. */
-  async save(path: string): Promise<void> {
+  /**
+   * Writes the bundle atomically: temp file in the same folder, fsync, rename, fsync the folder
+   * (`{ fsync: false }` skips both fsyncs: still atomic when the process dies, not on power loss).
+   */
+  async save(path: string, options: AtomicWriteOptions = {}): Promise<void> {
     const { writeFileAtomic } = await import('./bundle/atomic-file.js');
-    await this.withChunks((chunks) => writeFileAtomic(path, chunks));
+    await this.withChunks((chunks) => writeFileAtomic(path, chunks, options));
   }
 
   /** The bundle as one buffer (for small models, tests and browsers). */
@@ -146,14 +150,8 @@ export class State {
 }
 
 async function openFile(path: string): Promise<AsyncIterable<Uint8Array>> {
-  const { createReadStream } = await import('node:fs');
-  const { EnvironmentError } = await import('./errors.js');
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (error) => reject(new EnvironmentError('E_IO', `cannot open bundle ${path}: ${error.message}`, [], { cause: error })));
-  });
-  return stream;
+  const { openFileChunks } = await import('./bundle/file-chunks.js');
+  return openFileChunks(path);
 }
 
 /** The built-in registries (loaded on demand, so that importing State alone stays light). */

@@ -286,6 +286,8 @@ describe('bad input: weights that do not fit the model', () => {
       return tf.tidy(() => tf.equal(a, b).all().dataSync()[0] === 1);
     };
     assert.ok(same('logits/kernel') && same('logits/bias'), 'matching weights are loaded');
+    const missing = state.model.namedWeights().find((w) => w.name === 'fc1/kernel')!.variable.read();
+    assert.ok(tf.tidy(() => tf.any(tf.notEqual(missing, 0)).dataSync()[0] === 1), 'a missing weight keeps its initialisation, not zeros');
     state.model.dispose();
     reference.model.dispose();
     assert.equal(tf.memory().numTensors, before);

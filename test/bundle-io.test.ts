@@ -120,6 +120,8 @@ describe('atomic save', () => {
     const path = join(folder, 'atomic.bundle');
     const state = await State.load(bytes);
     await state.save(path);
+    await state.save(path, { fsync: false });
+    assert.deepEqual(await readFile(path), Buffer.from(bytes));
     await state.save(path);
     assert.deepEqual(await readdir(folder).then((f) => f.filter((n) => n.includes('atomic'))), ['atomic.bundle']);
     const broken = new State(state.model, undefined, undefined, -1);

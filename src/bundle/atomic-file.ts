@@ -7,7 +7,17 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ArchbundleError, EnvironmentError } from '../errors.js';
 
-export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * Default true: fsync the file before the rename and the folder after it, so the new bundle
+   * survives a power loss. Without it the replacement is still atomic for crashes of the
+   * process, and faster where fsync is slow.
+   */
+  fsync?: boolean;
+}
+
+export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8Array>, options: AtomicWriteOptions = {}): Promise<void> {
+  const durable = options.fsync ?? true;
   const folder = dirname(path);
   const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle;
@@ -21,7 +31,7 @@ export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8A
       let at = 0;
       while (at < chunk.byteLength) at += (await handle.write(chunk, at, chunk.byteLength - at)).bytesWritten;
     }
-    await handle.sync();
+    if (durable) await handle.sync();
     await handle.close();
     handle = undefined;
     await rename(temp, path);
@@ -31,7 +41,7 @@ export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8A
     if (error instanceof ArchbundleError) throw error;
     throw new EnvironmentError('E_IO', `cannot write ${path}: ${(error as Error).message}`, [], { cause: error });
   }
-  await syncFolder(folder);
+  if (durable) await syncFolder(folder);
 }
 
 /** Makes the rename itself durable; some systems cannot open folders for sync, which is not an error. */

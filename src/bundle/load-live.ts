@@ -51,7 +51,9 @@ export async function loadLive(source: BundleSource, options: LoadOptions = {}):
       limits: options.limits,
       receiver: {
         arch(arch) {
-          model = instantiate(arch.class, arch.args, { placeholderWeights: true });
+          // strict: every weight is overwritten or the load fails, so skip drawing initial values;
+          // non-strict: a weight the bundle lacks keeps its normal initialisation
+          model = instantiate(arch.class, arch.args, { placeholderWeights: strict });
         },
         table(group, records) {
           if (group !== 'weights') return;

@@ -11,7 +11,11 @@ function requireLittleEndian(): void {
   if (!LITTLE_ENDIAN) throw new EnvironmentError('E_BACKEND', 'bundles store little-endian bytes; this host is big-endian, which archbundle does not support');
 }
 
-/** A writer source reading the tensor's data only when asked (one copy out of the backend). */
+/**
+ * A writer source reading the tensor's data only when asked: a view of the backend's own storage
+ * where possible (no copy, no allocation), else a copy from dataSync. The writer hashes the view
+ * and hands it to the file at once; run no TF.js op while a save is in flight (await it).
+ */
 export function tensorSource(name: string, tensor: tf.Tensor): TensorSource {
   requireLittleEndian();
   const dtype = tensor.dtype;
@@ -21,6 +25,8 @@ export function tensorSource(name: string, tensor: tf.Tensor): TensorSource {
     dtype,
     shape: [...tensor.shape],
     bytes: () => {
+      const storage = storageView(tensor);
+      if (storage) return storage;
       const data = tensor.dataSync() as Float32Array | Int32Array | Uint8Array;
       return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     },
@@ -43,15 +49,13 @@ export function tensorFromBytes(record: TensorRecord, bytes: Uint8Array): tf.Ten
   }
 }
 
-/** Backend internals read by `directBytes`; both are stable across TF.js 4.x. */
+/** Backend internals read by `storageView`; both are stable across TF.js 4.x. */
 interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
-  refCount(dataId: object): number;
 }
 interface CpuBackendInternals {
   data: { get(dataId: object): { values?: Float32Array | Int32Array | Uint8Array } | undefined };
-  refCount(dataId: object): number;
 }
 
 /**
@@ -61,23 +65,26 @@ interface CpuBackendInternals {
  * caller owns outright and discards on failure (a model being loaded).
  */
 export function directBytes(tensor: tf.Tensor): ((bytes: Uint8Array, offset: number) => void) | undefined {
-  if (!LITTLE_ENDIAN || !isStoredDtype(tensor.dtype) || tensor.dtype === 'bool') return undefined;
+  const backend = tf.backend() as unknown as { refCount(dataId: object): number };
+  if (tensor.dtype === 'bool' || !storageView(tensor) || backend.refCount(tensor.dataId as object) !== 1) return undefined;
+  // a fresh view per call: the wasm heap's buffer is replaced whenever wasm memory grows
+  return (bytes, at) => storageView(tensor)!.set(bytes, at);
+}
+
+/** The bytes of a float32 / int32 tensor where the backend keeps them (wasm heap, cpu typed array), or undefined. */
+function storageView(tensor: tf.Tensor): Uint8Array | undefined {
+  if (!LITTLE_ENDIAN || (tensor.dtype !== 'float32' && tensor.dtype !== 'int32')) return undefined;
   const byteLength = tensor.size * 4;
-  const name = tf.getBackend();
   const dataId = tensor.dataId as object;
+  const name = tf.getBackend();
   if (name === 'wasm') {
     const backend = tf.backend() as unknown as WasmBackendInternals;
     const offset = backend.dataIdMap.get(dataId)?.memoryOffset;
-    if (offset == null || backend.refCount(dataId) !== 1) return undefined;
-    // a fresh view per call: the heap's buffer is replaced whenever wasm memory grows
-    return (bytes, at) => new Uint8Array(backend.wasm.HEAPU8.buffer, offset, byteLength).set(bytes, at);
+    return offset == null ? undefined : new Uint8Array(backend.wasm.HEAPU8.buffer, offset, byteLength);
   }
   if (name === 'cpu') {
-    const backend = tf.backend() as unknown as CpuBackendInternals;
-    const values = backend.data.get(dataId)?.values;
-    if (!values || values.byteLength !== byteLength || backend.refCount(dataId) !== 1) return undefined;
-    const view = new Uint8Array(values.buffer, values.byteOffset, byteLength);
-    return (bytes, at) => view.set(bytes, at);
+    const values = (tf.backend() as unknown as CpuBackendInternals).data.get(dataId)?.values;
+    return values && values.byteLength === byteLength ? new Uint8Array(values.buffer, values.byteOffset, byteLength) : undefined;
   }
   return undefined;
 }

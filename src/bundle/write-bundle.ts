@@ -1,7 +1,7 @@
 /**
  * The TF.js-free bundle writer: a deterministic tar (tar-stream, fixed header fields, fixed
  * entry order, canonical JSON) produced as a stream of chunks. Tensors are fetched one at a time
- * and hashed while the previous one is being written, so memory stays near one tensor.
+ * (as views of the backend's storage where possible) and hashed while they are being written.
  */
 import { once } from 'node:events';
 import { pack as createPack, type Pack } from 'tar-stream';
@@ -33,10 +33,16 @@ export interface BundleParts {
 
 export const ARCHBUNDLE_VERSION: string = packageJson.version;
 const ZERO_PAD = new Uint8Array(64);
+/** Chunks at least this large are hashed while the file write runs, not before it. */
+const OVERLAP_THRESHOLD = 1 << 20;
+/** Sizes of the entries started in each archive, to check the archive's total length. */
+const entrySizes = new WeakMap<Pack, number[]>();
 
 /** The bundle's bytes, as a stream of chunks; production starts with the first pull. */
 export async function* bundleChunks(parts: BundleParts): AsyncGenerator<Uint8Array> {
   const tar = createPack();
+  const sizes: number[] = [];
+  entrySizes.set(tar, sizes);
   let failure: unknown;
   tar.on('error', (error: unknown) => void (failure ??= error));
   produce(tar, parts).then(
@@ -46,14 +52,26 @@ export async function* bundleChunks(parts: BundleParts): AsyncGenerator<Uint8Arr
       tar.destroy(error as Error);
     },
   );
+  let yielded = 0;
   try {
-    for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) yield chunk;
+    for await (const chunk of tar as unknown as AsyncIterable<Uint8Array>) {
+      yielded += chunk.byteLength;
+      yield chunk;
+    }
   } catch (error) {
     throw failure ?? error;
   } finally {
     if (!tar.destroyed) tar.destroy();
   }
   if (failure) throw failure;
+  // a tensor view detached by wasm memory growth mid-save would shorten the archive: refuse it
+  if (yielded !== tarSize(sizes)) {
+    throw new ArchbundleError('E_IO', `bundle writer produced ${yielded} bytes, expected ${tarSize(sizes)}; was a TF.js op run during the save?`);
+  }
+}
+
+function tarSize(entrySizes: number[]): number {
+  return entrySizes.reduce((total, size) => total + 512 + Math.ceil(size / 512) * 512, 0) + 1024;
 }
 
 async function produce(tar: Pack, parts: BundleParts): Promise<void> {
@@ -111,9 +129,9 @@ async function tensorEntries(
 }
 
 /**
- * Writes one entry whose body `fill` produces through `write`. `write` hashes the bytes at once
- * and hands them to tar-stream, waiting for the previous write to drain only then, so hashing
- * and fetching the next tensor overlap with the file write.
+ * Writes one entry whose body `fill` produces through `write`: `write` waits for the previous
+ * chunk to drain, hands the bytes to tar-stream, and hashes them while the consumer writes them.
+ * The bytes must stay unchanged until the save completes.
  */
 async function writeEntry(
   tar: Pack,
@@ -122,6 +140,7 @@ async function writeEntry(
   fill: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
 ): Promise<ManifestEntry> {
   const hash = sha256();
+  entrySizes.get(tar)?.push(size);
   let settle!: (error?: Error | null) => void;
   const done = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
@@ -130,10 +149,12 @@ async function writeEntry(
   let draining: Promise<unknown> | undefined;
   let written = 0;
   await fill(async (bytes) => {
-    hash.update(bytes);
     written += bytes.byteLength;
     if (draining) await draining;
     draining = entry.write(bytes) ? undefined : once(entry, 'drain');
+    // let the consumer start writing these bytes (in libuv's threads), then hash them meanwhile
+    if (bytes.byteLength >= OVERLAP_THRESHOLD) await new Promise((resolve) => setImmediate(resolve));
+    hash.update(bytes);
   });
   if (written !== size) throw new ArchbundleError('E_INVALID_ARGS', `bundle entry ${name} got ${written} bytes, expected ${size}`);
   if (draining) await draining;

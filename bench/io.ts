@@ -1,0 +1,117 @@
+/**
+ * bench:io — bundle save and load throughput beside a raw fs write/read of the same bytes and
+ * beside torch.save / torch.load (peers/torch_io.py) at the same size, all in one run, plus the
+ * peak memory of a load measured in a fresh process. Last line: one JSON object.
+ *
+ * Fairness: our save writes a temp file, fsyncs it, renames it and fsyncs the folder; the raw
+ * write also fsyncs its file. torch.save does not fsync (its figure is the page-cache write), so
+ * a second line compares ours and raw without fsync too (the JSON keeps the fsync'd figures).
+ * Every read comes from the page cache (the file was just written), for all three.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { selectBackend } from '../src/backend/select.js';
+import { instantiate, seedRandom } from '../src/index.js';
+import { State } from '../src/state.js';
+
+const RUNS = Number(process.env.BENCH_IO_RUNS ?? 3);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const gbPerS = (bytes: number, seconds: number) => Math.round((bytes / seconds / 1e9) * 1000) / 1000;
+const log = (line: string) => console.log(line);
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function rawWrite(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function loadInChild(path: string): { seconds: number; rssBefore: number; peakRss: number } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-load-child.ts'), path], { cwd: root, encoding: 'utf8', env: process.env });
+  const line = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`load child failed (${child.status}): ${child.stderr.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
+function peer(bytes: number, dir: string): { save_gb_per_s: number; load_gb_per_s: number; bytes: number } | undefined {
+  const script = [join(root, '../shared/peers/torch_io.py'), '/work/shared/peers/torch_io.py'].find((p) => existsSync(p));
+  if (!script) return undefined;
+  const run = spawnSync('/usr/bin/python3', [script, '--mb', String(bytes / 1e6), '--tensors', '10', '--runs', String(RUNS), '--dir', dir], { encoding: 'utf8' });
+  const line = run.stdout.trim().split('\n').at(-1) ?? '';
+  if (run.status !== 0 || !line.startsWith('{')) {
+    log(`peer torch_io.py failed: ${run.stderr.slice(-500)}`);
+    return undefined;
+  }
+  return JSON.parse(line);
+}
+
+const backend = await selectBackend((process.env.ARCHBUNDLE_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm');
+seedRandom(0);
+// 4 dense layers of 4096×4096 float32 plus logits: 256 MiB of weights
+const model = instantiate('MLP', { classes: 10, resolution: [1, 64, 64], hidden: [4096, 4096, 4096, 4096] });
+const weightBytes = model.parameterCount(false) * 4;
+const state = new State(model);
+const dir = await mkdtemp(join(tmpdir(), 'archbundle-bench-io-'));
+const bundlePath = join(dir, 'model.bundle');
+const rawPath = join(dir, 'raw.bin');
+log(`bench:io on ${backend.name}: MLP with ${(weightBytes / 2 ** 20).toFixed(1)} MiB of weights, ${RUNS} runs each, in ${dir}`);
+
+try {
+  await state.save(bundlePath); // warm-up, and the bytes the raw runs write
+  const bytes = await readFile(bundlePath);
+  const size = (await stat(bundlePath)).size;
+  const times = { oursSave: [] as number[], rawSave: [] as number[], oursLoad: [] as number[], rawLoad: [] as number[], oursNoSync: [] as number[], rawNoSync: [] as number[] };
+  const peaks: { rssBefore: number; peakRss: number }[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    times.oursSave.push(await timed(() => state.save(bundlePath)));
+    times.rawSave.push(await timed(() => rawWrite(rawPath, bytes)));
+    const load = loadInChild(bundlePath);
+    times.oursLoad.push(load.seconds);
+    peaks.push(load);
+    times.rawLoad.push(await timed(() => readFile(rawPath)));
+    times.oursNoSync.push(await timed(() => state.save(bundlePath, { fsync: false })));
+    times.rawNoSync.push(await timed(() => writeFile(rawPath, bytes)));
+  }
+  const torch = peer(size, dir);
+  const extra = Math.max(...peaks.map((p) => p.peakRss - p.rssBefore));
+  const result = {
+    bytes: size,
+    save: {
+      ours_gb_per_s: gbPerS(size, median(times.oursSave)),
+      raw_gb_per_s: gbPerS(size, median(times.rawSave)),
+      peer_gb_per_s: torch?.save_gb_per_s ?? null,
+    },
+    load: {
+      ours_gb_per_s: gbPerS(size, median(times.oursLoad)),
+      raw_gb_per_s: gbPerS(size, median(times.rawLoad)),
+      peer_gb_per_s: torch?.load_gb_per_s ?? null,
+    },
+    peak_rss_over_weights: Math.round((extra / weightBytes) * 1000) / 1000,
+  };
+  log(`save s (ours, raw+fsync): ${times.oursSave.map((t) => t.toFixed(3)).join(' ')} | ${times.rawSave.map((t) => t.toFixed(3)).join(' ')}`);
+  log(`load s (ours in a fresh process, raw readFile): ${times.oursLoad.map((t) => t.toFixed(3)).join(' ')} | ${times.rawLoad.map((t) => t.toFixed(3)).join(' ')}`);
+  log(`load peak RSS: ${peaks.map((p) => `${(p.rssBefore / 2 ** 20).toFixed(0)} MiB before → ${(p.peakRss / 2 ** 20).toFixed(0)} MiB peak`).join('; ')}`);
+  log(`peak_rss_over_weights = (peak RSS − RSS before the load) / weight bytes; absolute peak / weights = ${(Math.max(...peaks.map((p) => p.peakRss)) / weightBytes).toFixed(3)}`);
+  log(`without fsync (as torch.save): ours ${gbPerS(size, median(times.oursNoSync))} GB/s, raw ${gbPerS(size, median(times.rawNoSync))} GB/s, torch ${torch?.save_gb_per_s ?? '-'} GB/s`);
+  log(`torch: ${torch ? JSON.stringify(torch) : 'not available'} (torch.save does not fsync)`);
+  log(`ratios: save ours/raw ${(result.save.ours_gb_per_s / result.save.raw_gb_per_s).toFixed(2)}, load ours/raw ${(result.load.ours_gb_per_s / result.load.raw_gb_per_s).toFixed(2)}`);
+  console.log(JSON.stringify(result));
+} finally {
+  model.dispose();
+  await rm(dir, { recursive: true, force: true });
+}
