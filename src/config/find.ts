@@ -60,8 +60,13 @@ export async function findConfig(options: { file?: string; cwd: string }): Promi
     if (code === 'ENOENT') {
       throw new EnvironmentError('E_CONFIG_NOT_FOUND', `config file ${where} does not exist`, [], { cause: error });
     }
-    const message = (error as Error).message.split('\n').filter(Boolean).join(' ');
-    throw new ArchbundleError('E_INVALID_CONFIG', `config file ${where} cannot be read: ${message}`, [], { cause: error });
+    // cosmiconfig's parse errors start with "JSON Error in FILE:" or "YAML Error in FILE:".
+    const text = (error as Error).message;
+    const named = /^(?:JSON|YAML) Error in (.+?):\n/.exec(text);
+    const message = (named ? text.slice(named[0].length) : text).split('\n').filter(Boolean).join(' ');
+    throw new ArchbundleError('E_INVALID_CONFIG', `config file ${named?.[1] ?? where} cannot be read: ${message}`, [], {
+      cause: error,
+    });
   }
   if (!result) {
     throw new EnvironmentError(
