@@ -17,7 +17,7 @@ export function accuracyObserver(model: Classifier): {
     forward: {
       value(x: tf.Tensor, training = false): tf.Tensor2D {
         const logits = model.forward(x, training);
-        if (labels && !hits) hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')));
+        if (labels && !hits) hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'))) as tf.Scalar;
         return logits;
       },
     },
