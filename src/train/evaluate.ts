@@ -30,7 +30,7 @@ export function evaluateSplit(
       const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
       const labels = tf.tensor1d(batch.y, 'int32');
       const logits = model.predict(x);
-      const perExample = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits, undefined, tf.Reduction.NONE);
+      const perExample = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits, undefined, 0, tf.Reduction.NONE);
       return [tf.sum(perExample).dataSync()[0]!, logits.argMax(1).dataSync() as Int32Array] as const;
     });
     lossSum += loss;

@@ -74,11 +74,18 @@ async function run(argv: string[], io: Io): Promise<number> {
   io.out(`${lines.join('\n')}\n\n`);
   io.out(table(['TENSOR', 'DTYPE', 'SHAPE', 'BYTES'], s.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, integer(t.bytes)])));
   if (s.metrics.length > 0) {
-    const keys = [...new Set(s.metrics.flatMap((m) => Object.keys(m)))];
+    const keys = [...new Set(s.metrics.flatMap((m) => Object.keys(m)))].sort((a, b) => metricRank(a) - metricRank(b) || a.localeCompare(b));
     io.out('\n');
     io.out(table(keys.map((k) => k.toUpperCase()), s.metrics.map((m) => keys.map((k) => formatMetric(m[k])))));
   }
   return EXIT.ok;
+}
+
+/** Metrics in reading order (the bundle stores JSON with sorted keys). */
+const METRIC_ORDER = ['epoch', 'step', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'learningRate', 'imagesPerSecond', 'seconds'];
+function metricRank(key: string): number {
+  const i = METRIC_ORDER.indexOf(key);
+  return i < 0 ? METRIC_ORDER.length : i;
 }
 
 function formatMetric(value: number | null | undefined): string {
