@@ -33,6 +33,8 @@ export interface ValidationResult {
   class?: string;
   tensors?: number;
   bytes?: number;
+  /** Time spent on this bundle, in milliseconds. */
+  ms: number;
   error?: { code: string; message: string; issues: { pointer: string; message: string; keyword: string }[] };
 }
 
@@ -54,7 +56,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (values.json) io.out(json(results));
   else {
     for (const r of results) {
-      if (r.valid) io.out(`ok    ${r.file} (${r.class}, ${r.tensors} tensors, ${integer(r.bytes ?? 0)} bytes)\n`);
+      if (r.valid) io.out(`ok    ${r.file} (${r.class}, ${r.tensors} tensors, ${integer(r.bytes ?? 0)} bytes, ${r.ms} ms)\n`);
       else io.out(`FAIL  ${r.file}: ${r.error!.code}: ${r.error!.message.replace(/\s*\n\s*/g, ' ')}\n`);
     }
   }
@@ -62,6 +64,8 @@ async function run(argv: string[], io: Io): Promise<number> {
 }
 
 async function validateOne(file: string, deep: boolean): Promise<ValidationResult> {
+  const started = performance.now();
+  const ms = () => Math.round((performance.now() - started) * 10) / 10;
   try {
     const contents = await readBundle(await openBundleFile(file));
     if (deep) {
@@ -76,10 +80,11 @@ async function validateOne(file: string, deep: boolean): Promise<ValidationResul
       class: contents.arch.class,
       tensors: contents.weights.length,
       bytes: (await stat(file)).size,
+      ms: ms(),
     };
   } catch (error) {
     if (!(error instanceof ArchbundleError)) throw error;
-    return { file, valid: false, error: { code: error.code, message: error.message, issues: [...error.issues] } };
+    return { file, valid: false, ms: ms(), error: { code: error.code, message: error.message, issues: [...error.issues] } };
   }
 }
 
