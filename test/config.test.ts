@@ -74,13 +74,13 @@ describe('config file', () => {
     const dir = project({ 'archbundle.config.json': JSON.stringify({ model: MODEL }) });
     const { config } = await loadConfig({
       cwd: dir,
-      set: ['epochs=7', 'data.augmentation.flip=true', 'output=out/x', 'model.args.hidden=[4,4]', 'scheduler={"class":"Step"}'],
+      set: ['epochs=7', 'data.augmentation.flip=true', 'output=out/x', 'model.args.hidden=[4,4]', 'scheduler={"class":"StepLR","args":{"stepSize":3}}'],
     });
     assert.equal(config.epochs, 7);
     assert.equal(config.data.augmentation.flip, true);
     assert.equal(config.output, path.join(dir, 'out/x'));
     assert.deepEqual(config.model.args.hidden, [4, 4]);
-    assert.deepEqual(config.scheduler, { class: 'Step' });
+    assert.deepEqual(config.scheduler, { class: 'StepLR', args: { stepSize: 3, gamma: 0.1 } });
   });
 
   it('refuses malformed --set assignments', () => {
@@ -103,6 +103,21 @@ describe('config file', () => {
     });
     const error = await rejects(loadConfig({ cwd: dir }), 'E_INVALID_CONFIG', /\/model\/args\/classes must be >= 1/);
     assert.equal(error.issues[0]!.pointer, '/model/args/classes');
+  });
+
+  it('optimizer and scheduler arguments are checked against their schemas', async () => {
+    const dir = project({
+      'archbundle.config.json': JSON.stringify({
+        model: MODEL,
+        optimizer: { class: 'SGD', args: { learningRate: -1 } },
+        scheduler: { class: 'NoSuchScheduler' },
+      }),
+    });
+    const error = await rejects(loadConfig({ cwd: dir }), 'E_INVALID_CONFIG', /\/optimizer\/args\/learningRate/);
+    assert.deepEqual(error.issues.map((i) => i.pointer), ['/optimizer/args/learningRate', '/scheduler/class']);
+    const { config } = await loadConfig({ cwd: dir, set: ['optimizer.args.learningRate=0.1', 'scheduler={"class":"StepLR","args":{"stepSize":2}}'] });
+    assert.equal(config.optimizer.args.momentum, 0, 'optimizer defaults are filled');
+    assert.equal(config.scheduler!.args.gamma, 0.1, 'scheduler defaults are filled');
   });
 
   it('an unknown class lists the registered ones', async () => {

@@ -44,7 +44,41 @@ export async function resolveConfig(raw: unknown, filepath: string | null): Prom
   config.architectures = config.architectures.map((m) => path.resolve(base, m));
   await registerUserArchitectures(config.architectures, filepath);
   config.model.args = validateModel(config, subject);
+  await validateTraining(config, subject);
   return { config, filepath };
+}
+
+/** Optimizer and scheduler classes and arguments; their registries load TF.js, so only when needed. */
+async function validateTraining(config: TrainConfig, subject: string): Promise<void> {
+  const [optimizers, schedulers] = await Promise.all([import('../train/optimizers/index.js'), import('../train/schedulers/index.js')]);
+  const issues: Issue[] = [];
+  const check = (
+    pointer: string,
+    kind: string,
+    registry: { has(name: string): boolean; names(): string[] },
+    entry: { class: string; args?: Record<string, unknown> },
+    validate: (name: string, args: unknown) => Record<string, unknown>,
+  ) => {
+    if (!registry.has(entry.class)) {
+      issues.push({
+        pointer: `${pointer}/class`,
+        keyword: 'registry',
+        message: `names no registered ${kind} ("${entry.class}"); registered: ${registry.names().join(', ')}`,
+      });
+      return;
+    }
+    try {
+      entry.args = validate(entry.class, entry.args ?? {});
+    } catch (error) {
+      if (!(error instanceof ArchbundleError) || error.issues.length === 0) throw error;
+      issues.push(...error.issues.map((i) => ({ ...i, pointer: `${pointer}/args${i.pointer}` })));
+    }
+  };
+  check('/optimizer', 'optimizer', optimizers.optimizerRegistry, config.optimizer, optimizers.validateOptimizerArgs);
+  if (config.scheduler) {
+    check('/scheduler', 'scheduler', schedulers.schedulerRegistry, config.scheduler, schedulers.validateSchedulerArgs);
+  }
+  if (issues.length > 0) throw new ValidationError('E_INVALID_CONFIG', subject, issues);
 }
 
 function validateModel(config: TrainConfig, subject: string): Record<string, unknown> {
