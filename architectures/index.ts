@@ -5,8 +5,12 @@
  */
 import './types.generated.js';
 import { registerArchitecture, type AnyArchitecture } from '../src/architectures.js';
+import lenet from './lenet/index.js';
 import mlp from './mlp/index.js';
+import resnet from './resnet/index.js';
+import simplenet from './simplenet/index.js';
+import wideresnet from './wideresnet/index.js';
 
-export const builtinArchitectures: readonly AnyArchitecture[] = [mlp];
+export const builtinArchitectures: readonly AnyArchitecture[] = [mlp, lenet, simplenet, resnet, wideresnet];
 
 for (const definition of builtinArchitectures) registerArchitecture(definition);

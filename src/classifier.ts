@@ -10,6 +10,8 @@ import { ArchbundleError } from './errors.js';
 import { activationLayer, type ActivationName } from './layers/activation.js';
 import { SeededDropout } from './layers/dropout.js';
 import { Clamp01, Whiten } from './layers/elementwise.js';
+import { activationGain, KaimingNormal, type FanMode } from './layers/initializers.js';
+import { normalizationLayer, type NormalizationKind } from './layers/normalization.js';
 import { nextSeed } from './random.js';
 
 /** A layer, or a block: a function from the running output to a new output (e.g. a residual unit). */
@@ -57,10 +59,88 @@ export class ClassifierBuilder {
     return nextSeed();
   }
 
-  /** The seed's Kaiming-normal initialisation (fan-in, gain for the activation), seeded. */
-  kaimingNormal(activation = 'relu'): ReturnType<typeof tf.initializers.varianceScaling> {
-    const scale = activation === 'relu' || activation === 'leaky_relu' ? 2 : 1;
-    return tf.initializers.varianceScaling({ scale, mode: 'fanIn', distribution: 'normal', seed: this.seed() });
+  /**
+   * PyTorch's `kaiming_normal_` (plain normal, std = gain / sqrt(fan)), seeded; the gain is
+   * PyTorch's for the activation, the fan is the kernel's fan-in (PyTorch's default) or fan-out.
+   */
+  kaimingNormal(activation = 'relu', mode: FanMode = 'fanIn'): KaimingNormal {
+    return new KaimingNormal({ gain: activationGain(activation), mode, seed: this.seed() });
+  }
+
+  /**
+   * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
+   * 'same' padding, which is PyTorch's `padding = kernel // 2` at stride 1 (use `convolve` for
+   * strided kernels).
+   */
+  conv2d(
+    name: string,
+    options: {
+      filters: number;
+      kernelSize: number;
+      strides?: number;
+      bias: boolean;
+      padding?: 'same' | 'valid';
+      activation?: string;
+      fanMode?: FanMode;
+    },
+  ): tf.layers.Layer {
+    const { filters, kernelSize, strides = 1, bias, activation = 'relu', fanMode = 'fanIn' } = options;
+    return tf.layers.conv2d({
+      name,
+      filters,
+      kernelSize,
+      strides,
+      padding: options.padding ?? (kernelSize === 1 ? 'valid' : 'same'),
+      useBias: bias,
+      kernelInitializer: this.kaimingNormal(activation, fanMode),
+      biasInitializer: 'zeros',
+    });
+  }
+
+  /**
+   * Applies a convolution to `x` with PyTorch's exact padding (`kernel // 2` on every side).
+   * 'same' pads the same total, but for a strided kernel on an even size TF.js puts it all at the
+   * bottom/right while PyTorch splits it: same output shape, shifted samples. So strided kernels
+   * get an explicit zero padding (layer `<name>.pad`) and 'valid'; the rest use conv2d as is.
+   */
+  convolve(
+    x: tf.SymbolicTensor,
+    name: string,
+    options: Omit<Parameters<ClassifierBuilder['conv2d']>[1], 'padding'>,
+  ): tf.SymbolicTensor {
+    const { kernelSize, strides = 1 } = options;
+    if (strides > 1 && kernelSize > 1) {
+      const pad = Math.floor(kernelSize / 2);
+      const padded = tf.layers.zeroPadding2d({ name: `${name}.pad`, padding: pad }).apply(x) as tf.SymbolicTensor;
+      return this.conv2d(name, { ...options, padding: 'valid' }).apply(padded) as tf.SymbolicTensor;
+    }
+    return this.conv2d(name, options).apply(x) as tf.SymbolicTensor;
+  }
+
+  /** A dense layer with a Kaiming-normal kernel (fan-in) and zero bias, as the seed's Linear layers. */
+  dense(name: string, options: { units: number; bias: boolean; activation?: string }): tf.layers.Layer {
+    return tf.layers.dense({
+      name,
+      units: options.units,
+      useBias: options.bias,
+      kernelInitializer: this.kaimingNormal(options.activation ?? 'relu'),
+      biasInitializer: 'zeros',
+    });
+  }
+
+  /** The seed's normalisation (bn: batch norm, gn: group norm, none: null, i.e. nothing to add). */
+  normalization(
+    name: string,
+    kind: NormalizationKind,
+    channels: number,
+    options: { zeroGamma?: boolean } = {},
+  ): tf.layers.Layer | null {
+    return normalizationLayer(name, kind, channels, options);
+  }
+
+  /** Appends a layer unless it is null (e.g. normalisation 'none'). */
+  appendOptional(layer: tf.layers.Layer | null): void {
+    if (layer) this.appendLayer(layer.name, layer);
   }
 
   /** An activation layer (relu, sigmoid, tanh, softsign, leaky_relu with slope 0.01 as in PyTorch). */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { EnvironmentError } from '../errors.js';
+import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
 /**
  * Backends in order of preference for `auto`. The TensorFlow ones are optional peer dependencies
@@ -33,6 +34,10 @@ const setupHooks: ((name: BackendName) => void | Promise<void>)[] = [];
 export function onBackendReady(hook: (name: BackendName) => void | Promise<void>): void {
   setupHooks.push(hook);
 }
+
+onBackendReady((name) => {
+  if (name === 'wasm') registerWasmTrainingKernels();
+});
 
 let current: BackendInfo | undefined;
 

@@ -3,6 +3,7 @@
  * and schedulers are declared by JSON Schema and registered like architectures.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Issue } from '../errors.js';
 import type { JsonSchema } from '../validate.js';
 
 /** A tensor with a stable name, e.g. an optimizer slot "conv1/kernel/m". */
@@ -25,6 +26,12 @@ export interface WeightGradient {
   gradient: tf.Tensor;
 }
 
+/** A weight's stable name and shape, to check optimizer state against a model. */
+export interface WeightShape {
+  name: string;
+  shape: readonly number[];
+}
+
 export interface TrainingOptimizer {
   readonly className: string;
   /** Complete validated arguments (what a bundle stores). */
@@ -34,8 +41,12 @@ export interface TrainingOptimizer {
   applyGradients(gradients: WeightGradient[]): void;
   /** Copies of the state (the caller disposes them). */
   getState(): OptimizerState;
-  /** Replaces the state; throws BundleError E_STATE_MISMATCH naming every misfit slot. */
-  setState(state: OptimizerState): void;
+  /**
+   * Replaces the state with copies of `state`'s tensors (the caller keeps ownership). Throws
+   * BundleError E_STATE_MISMATCH naming every misfit slot; with `weights` (the model's trainable
+   * weights) it also refuses slots of unknown weights or of the wrong shape.
+   */
+  setState(state: OptimizerState, weights?: readonly WeightShape[]): void;
   dispose(): void;
 }
 
@@ -43,7 +54,10 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 export interface TrainingScheduler {
   readonly className: string;
+  /** Complete validated arguments (a composed scheduler holds its inner one's complete arguments). */
   readonly args: Readonly<Record<string, unknown>>;
+  /** The learning rate this scheduler has set for the current epoch. */
+  readonly learningRate: number;
   /** Advances one epoch (reduce-on-plateau reads `metrics`) and sets the optimizer's learning rate. */
   step(metrics?: Record<string, number>): void;
   /** JSON-serialisable state (epoch counter, best metric, ...). */
@@ -55,11 +69,14 @@ export interface TrainingScheduler {
 export interface OptimizerDefinition<Args = Record<string, unknown>> {
   readonly name: string;
   readonly schema: JsonSchema;
+  /** Constraints the schema can't express; each issue names a JSON pointer into the arguments. */
+  check?(args: Args): Issue[];
   create(args: Args): TrainingOptimizer;
 }
 
 export interface SchedulerDefinition<Args = Record<string, unknown>> {
   readonly name: string;
   readonly schema: JsonSchema;
+  check?(args: Args): Issue[];
   create(args: Args, optimizer: TrainingOptimizer): TrainingScheduler;
 }

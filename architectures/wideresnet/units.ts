@@ -1,0 +1,42 @@
+import type { SymbolicTensor } from '@tensorflow/tfjs';
+import type { ClassifierBuilder } from '../../src/classifier.js';
+import type { NormalizationKind } from '../../src/layers/normalization.js';
+
+export interface WideUnitOptions {
+  /** Prefix of every layer name in the unit, e.g. "block1.0" (PyTorch's module path). */
+  prefix: string;
+  inPlanes: number;
+  planes: number;
+  stride: number;
+  normalization: NormalizationKind;
+  bias: boolean;
+  dropout: boolean;
+}
+
+/** Applies a layer that may be absent (normalisation 'none'). */
+function maybe(layer: { apply(x: SymbolicTensor): unknown } | null, x: SymbolicTensor): SymbolicTensor {
+  return layer ? (layer.apply(x) as SymbolicTensor) : x;
+}
+
+/**
+ * The seed's WideResNetBlock (pre-activation): norm1, relu1, conv1 (stride 1), dropout 0.1,
+ * norm2, relu2, conv2 (the unit's stride); plus the identity or, when the shape changes, a 1x1
+ * convolution (shortcut.0, always with bias, as in the seed). No activation after the sum.
+ */
+export function wideUnit(b: ClassifierBuilder, o: WideUnitOptions, x: SymbolicTensor): SymbolicTensor {
+  const { tf } = b;
+  const p = o.prefix;
+  const conv = (input: SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number, bias: boolean) =>
+    b.convolve(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
+
+  let y = maybe(b.normalization(`${p}.norm1`, o.normalization, o.inPlanes), x);
+  y = b.activation(`${p}.relu1`, 'relu').apply(y) as SymbolicTensor;
+  y = conv(y, 'conv1', o.planes, 3, 1, o.bias);
+  if (o.dropout) y = b.dropout(`${p}.drop1`, 0.1).apply(y) as SymbolicTensor;
+  y = maybe(b.normalization(`${p}.norm2`, o.normalization, o.planes), y);
+  y = b.activation(`${p}.relu2`, 'relu').apply(y) as SymbolicTensor;
+  y = conv(y, 'conv2', o.planes, 3, o.stride, o.bias);
+
+  const shortcut = o.stride !== 1 || o.inPlanes !== o.planes ? conv(x, 'shortcut.0', o.planes, 1, o.stride, true) : x;
+  return tf.layers.add({ name: `${p}.add` }).apply([y, shortcut]) as SymbolicTensor;
+}

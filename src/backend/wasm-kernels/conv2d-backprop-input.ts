@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { convGeometry, requireChannelsLast, transposedConvInput } from './conv-geometry.js';
+import { WasmOps } from './wasm-ops.js';
+
+/**
+ * dx of a convolution, as one XNNPACK convolution of the (zero-stuffed) dy with the flipped,
+ * in/out-swapped filter. Replaces the wasm backend's direct loop, which is ~10x slower.
+ */
+export const conv2dBackpropInputConfig: tf.KernelConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
+    requireChannelsLast('Conv2DBackpropInput', a.dataFormat);
+    const ops = new WasmOps(backend as BackendWasm);
+    const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false);
+    const flipped = ops.then(ops.reverse(filter, [0, 1]), (f) => ops.transpose(f, [0, 1, 3, 2]));
+    const { input, paddings } = transposedConvInput(ops, dy, g);
+    const dx = ops.run('Conv2D', { x: input, filter: flipped }, {
+      strides: [1, 1],
+      pad: paddings,
+      dataFormat: 'NHWC',
+      dilations: [g.height.dilation, g.width.dilation],
+    });
+    ops.release(flipped, input);
+    return dx;
+  },
+};

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
+import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+import { captureOriginal } from './fallback.js';
+import { meanConfig, sumConfig } from './reductions.js';
+import { tileConfig } from './tile.js';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+
+/** Training kernels the wasm backend lacks, or has only as slow direct loops. */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  unsortedSegmentSumConfig,
+];
+
+/** Faster paths for wasm kernels training leans on; other cases go to TF.js's own kernel. */
+export const WASM_FAST_PATH_KERNELS: readonly tf.KernelConfig[] = [sumConfig, meanConfig, tileConfig];
+
+/**
+ * Registers archbundle's wasm training kernels, replacing any kernel of the same name (TF.js's own
+ * Conv2DBackpropInput). Idempotent: a second call re-registers the same functions.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of [...WASM_TRAINING_KERNELS, ...WASM_FAST_PATH_KERNELS]) {
+    captureOriginal(config.kernelName);
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing === config) continue;
+    if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}

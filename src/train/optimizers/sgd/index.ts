@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Issue } from '../../../errors.js';
+import type { OptimizerDefinition } from '../../types.js';
+import { SlotOptimizer, type Slots, type UpdateResult } from '../slot-optimizer.js';
+import type { SGDArgs } from './args.generated.js';
+import schema from './schema.json' with { type: 'json' };
+
+/** torch.optim.SGD (1.13): weight decay, momentum buffer (a copy of the first gradient), Nesterov. */
+export class SGD extends SlotOptimizer<Required<SGDArgs>> {
+  slotNames(): string[] {
+    return this.args.momentum > 0 ? ['momentum_buffer'] : [];
+  }
+
+  protected update(value: tf.Tensor, gradient: tf.Tensor, slots: Slots, _step: number, lr: number): UpdateResult {
+    const { momentum, dampening, nesterov, weightDecay } = this.args;
+    let d = weightDecay !== 0 ? tf.add(gradient, tf.mul(value, tf.scalar(weightDecay))) : gradient;
+    const next: Slots = {};
+    if (momentum !== 0) {
+      const old = slots.momentum_buffer;
+      const buffer = old ? tf.add(tf.mul(old, tf.scalar(momentum)), tf.mul(d, tf.scalar(1 - dampening))) : tf.clone(d);
+      next.momentum_buffer = buffer;
+      d = nesterov ? tf.add(d, tf.mul(buffer, tf.scalar(momentum))) : buffer;
+    }
+    return { value: tf.sub(value, tf.mul(d, tf.scalar(lr))), slots: next };
+  }
+}
+
+export default {
+  name: 'SGD',
+  schema,
+  check(args: SGDArgs): Issue[] {
+    if (!args.nesterov || (args.momentum! > 0 && args.dampening === 0)) return [];
+    return [{ pointer: '/nesterov', keyword: 'nesterov', message: `needs momentum > 0 and dampening 0, received momentum ${args.momentum} and dampening ${args.dampening}` }];
+  },
+  create: (args) => new SGD('SGD', args as Required<SGDArgs>),
+} satisfies OptimizerDefinition<SGDArgs>;
