@@ -1,3 +1,4 @@
+import path from 'node:path';
 import '../../../architectures/index.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../backend/select.js';
 import type { DatasetName } from '../../config/types.js';
@@ -49,12 +50,12 @@ async function run(argv: string[], io: Io): Promise<number> {
   const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 500;
   const file = positionals[0]!;
   const backend = await selectBackend(values.backend as BackendRequest | undefined);
-  const state = await State.load(file, { factories: trainingFactories });
+  const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
   try {
     const args = state.model.args as { classes: number; resolution: [number, number, number] };
     const name = (data ?? defaultDataset(args.resolution)) as DatasetName;
     const dataset = await loadDataset(name, {
-      dataDir: (values['data-dir'] as string | undefined) ?? null,
+      dataDir: values['data-dir'] === undefined ? null : path.resolve(io.cwd, values['data-dir'] as string),
       download: false,
       synthetic: { train: 1, test: 500, classes: args.classes, resolution: args.resolution, noise: 0.25 },
     });

@@ -1,4 +1,5 @@
 import '../../../architectures/index.js';
+import path from 'node:path';
 import { readBundle } from '../../bundle/read-bundle.js';
 import type { Command } from '../command.js';
 import { integer, json, table } from '../format.js';
@@ -22,7 +23,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandLine('inspect', argv, { json: { type: 'boolean' } });
   if (positionals.length !== 1) throw new UsageError(`expected one bundle file, received ${positionals.length}`, 'inspect');
   const file = positionals[0]!;
-  const contents = await readBundle(await openBundleFile(file));
+  const contents = await readBundle(await openBundleFile(path.resolve(io.cwd, file)));
   const elements = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   const tensors = contents.weights.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.byteLength }));
   const summary = {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import '../../../architectures/index.js';
 import { BACKENDS, type BackendRequest } from '../../backend/select.js';
 import { loadConfig } from '../../config/load.js';
@@ -46,9 +47,9 @@ async function run(argv: string[], io: Io): Promise<number> {
   io.out(`config: ${filepath}\n`);
   const { trainFromConfig } = await import('../../train/session.js');
   const result = await trainFromConfig(config, {
-    resume: values.resume as string | undefined,
+    resume: values.resume === undefined ? undefined : path.resolve(io.cwd, values.resume as string),
     backend: backend as BackendRequest | undefined,
-    dataDir: values['data-dir'] as string | undefined,
+    dataDir: values['data-dir'] === undefined ? undefined : path.resolve(io.cwd, values['data-dir'] as string),
     fallbackSynthetic: Boolean(values['fallback-synthetic']),
     onEvent: progressPrinter(io),
   });

@@ -5,6 +5,7 @@
  */
 import '../../../architectures/index.js';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { ArchbundleError } from '../../errors.js';
 import { readBundle } from '../../bundle/read-bundle.js';
 import type { Command } from '../command.js';
@@ -51,7 +52,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   const results: ValidationResult[] = [];
   for (const file of positionals) {
-    results.push(await validateOne(file, Boolean(values.deep)));
+    results.push(await validateOne(file, path.resolve(io.cwd, file), Boolean(values.deep)));
   }
   if (values.json) io.out(json(results));
   else {
@@ -63,14 +64,14 @@ async function run(argv: string[], io: Io): Promise<number> {
   return results.every((r) => r.valid) ? EXIT.ok : EXIT.failed;
 }
 
-async function validateOne(file: string, deep: boolean): Promise<ValidationResult> {
+async function validateOne(file: string, absolute: string, deep: boolean): Promise<ValidationResult> {
   const started = performance.now();
   const ms = () => Math.round((performance.now() - started) * 10) / 10;
   try {
-    const contents = await readBundle(await openBundleFile(file));
+    const contents = await readBundle(await openBundleFile(absolute));
     if (deep) {
       const [{ State }, { trainingFactories }] = await Promise.all([import('../../state.js'), import('../../train/factories.js')]);
-      const state = await State.load(file, { factories: trainingFactories });
+      const state = await State.load(absolute, { factories: trainingFactories });
       state.optimizer?.dispose();
       state.model.dispose();
     }
@@ -79,7 +80,7 @@ async function validateOne(file: string, deep: boolean): Promise<ValidationResul
       valid: true,
       class: contents.arch.class,
       tensors: contents.weights.length,
-      bytes: (await stat(file)).size,
+      bytes: (await stat(absolute)).size,
       ms: ms(),
     };
   } catch (error) {
