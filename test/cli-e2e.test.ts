@@ -32,8 +32,12 @@ async function tensorBytes(file: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   await readBundle(new Uint8Array(readFileSync(file)), {
     receiver: {
-      tensor(group, record, bytes) {
-        out.set(`${group}:${record.name}`, Buffer.from(bytes).toString('base64'));
+      tensor(group, record) {
+        const bytes = Buffer.alloc(record.byteLength);
+        return {
+          write: (chunk, offset) => void bytes.set(chunk, offset),
+          end: () => void out.set(`${group}:${record.name}`, bytes.toString('base64')),
+        };
       },
     },
   });
