@@ -4,12 +4,13 @@ import { exampleSize, type Dataset, type Split } from './types.js';
 
 /** Fixed, so the synthetic data is the same whatever the run's seed (it does not draw from the run's stream). */
 const DATA_SEED = 0x5eed;
-const GRID = 7;
+/** Prototypes are a GRID x GRID pattern scaled up: smooth, so small shifts (random crops) keep the class. */
+const GRID = 4;
 
 /**
  * A learnable dataset needing no files: each class has a smooth prototype image (a coarse
- * random grid scaled up), and each example is its class's prototype plus Gaussian noise,
- * clipped to [0, 1]. Deterministic for given options.
+ * random grid scaled up, mirrored left-right so that flips keep the class), and each example is
+ * its class's prototype plus Gaussian noise, clipped to [0, 1]. Deterministic for given options.
  */
 export function syntheticDataset(options: SyntheticOptions): Dataset {
   const { classes, resolution } = options;
@@ -32,7 +33,8 @@ function prototype([channels, height, width]: [number, number, number], random: 
   for (let y = 0; y < height; y += 1) {
     const gy = Math.floor((y * GRID) / height);
     for (let x = 0; x < width; x += 1) {
-      const gx = Math.floor((x * GRID) / width);
+      const mirrored = Math.min(x, width - 1 - x);
+      const gx = Math.floor((mirrored * GRID) / width);
       for (let c = 0; c < channels; c += 1) {
         image[(y * width + x) * channels + c] = grid[(gy * GRID + gx) * channels + c]!;
       }
