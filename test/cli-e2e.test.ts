@@ -18,9 +18,9 @@ const CONFIG = {
     batchSize: 25,
     validationSplit: 0.2,
     augmentation: { flip: true, cropPadding: 1 },
-    synthetic: { train: 150, test: 60, classes: 4, resolution: [1, 8, 8], noise: 0.4 },
+    synthetic: { train: 300, test: 60, classes: 4, resolution: [1, 8, 8], noise: 0.4 },
   },
-  optimizer: { class: 'Adam', args: { learningRate: 0.01 } },
+  optimizer: { class: 'SGD', args: { learningRate: 0.1, momentum: 0.9 } },
   scheduler: { class: 'StepLR', args: { stepSize: 1, gamma: 0.7 } },
   epochs: 3,
   seed: 11,
@@ -52,13 +52,13 @@ describe('archbundle CLI end to end', () => {
     const full = await runCli(['train'], { cwd: dir });
     assert.equal(full.code, 0, full.stderr);
     assert.match(full.stdout, /backend: cpu \(requested cpu by ARCHBUNDLE_BACKEND\)/);
-    assert.match(full.stdout, /data: synthetic from generated: 120 train, 30 validation, 60 test/);
+    assert.match(full.stdout, /data: synthetic from generated: 240 train, 60 validation, 60 test/);
     assert.match(full.stdout, /removed .*epoch-0001\.archbundle \(keepLast\)/);
     assert.match(full.stdout, /test: loss [0-9.]+ accuracy [0-9.]+% on 60 examples after epoch 3/);
     const out = path.join(dir, 'runs/full');
     const metrics = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(metrics.map((m) => `${m.type}${m.epoch}`), ['epoch1', 'epoch2', 'epoch3', 'test3']);
-    assert.deepEqual(metrics.slice(0, 3).map((m) => m.learningRate.toFixed(4)), ['0.0100', '0.0070', '0.0049']);
+    assert.deepEqual(metrics.slice(0, 3).map((m) => m.learningRate.toFixed(4)), ['0.1000', '0.0700', '0.0490']);
     const last = path.join(out, 'epoch-0003.archbundle');
 
     const inspect = await runCli(['inspect', last, '--json'], { cwd: dir });
@@ -66,9 +66,9 @@ describe('archbundle CLI end to end', () => {
     const summary = JSON.parse(inspect.stdout);
     assert.equal(summary.class, 'MLP');
     assert.equal(summary.epoch, 3);
-    assert.equal(summary.globalStep, 15);
+    assert.equal(summary.globalStep, 30);
     assert.equal(summary.parameters, 64 * 12 + 12 + 12 * 4 + 4);
-    assert.equal(summary.optimizer.class, 'Adam');
+    assert.equal(summary.optimizer.class, 'SGD');
     assert.equal(summary.scheduler.class, 'StepLR');
     assert.equal(summary.metrics.length, 3);
 
