@@ -14,3 +14,5 @@ import wideresnet from './wideresnet/index.js';
 export const builtinArchitectures: readonly AnyArchitecture[] = [mlp, lenet, simplenet, resnet, wideresnet];
 
 for (const definition of builtinArchitectures) registerArchitecture(definition);
+
+export { RESNET_PRESETS, resnetPreset, type ResNetPreset } from './resnet/presets.js';

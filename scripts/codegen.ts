@@ -3,6 +3,7 @@
  * (architectures/<name>/schema.json and the optimizer and scheduler schemas).
  *   npm run codegen          writes the files
  *   npm run codegen -- --check   exits 1 when a checked-in file is stale
+ *   npm run codegen -- --schema my/schema.json --out my/args.generated.ts   one schema anywhere
  * The drift test calls `generateAll` and compares with the files on disk.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
@@ -57,21 +58,25 @@ function forCompiler(node: unknown, root = true): unknown {
   return out;
 }
 
+/** TypeScript argument types for one schema (named `${title}Args` unless `typeName` is given). */
+export async function argsTypeSource(schemaPath: string, typeName?: string): Promise<string> {
+  const raw = await readJson(schemaPath);
+  const name = typeName ?? `${String(raw.title)}Args`;
+  const schema = forCompiler(raw) as Record<string, unknown>;
+  schema.title = name;
+  return compile(schema as never, name, {
+    bannerComment: HEADER,
+    additionalProperties: false,
+    unknownAny: true,
+    format: true,
+    style: { singleQuote: true, printWidth: 110 },
+  });
+}
+
 export async function generateAll(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const targets = await schemaTargets();
-  for (const t of targets) {
-    const schema = forCompiler(await readJson(t.schemaPath)) as Record<string, unknown>;
-    schema.title = t.typeName;
-    const body = await compile(schema as never, t.typeName, {
-      bannerComment: HEADER,
-      additionalProperties: false,
-      unknownAny: true,
-      format: true,
-      style: { singleQuote: true, printWidth: 110 },
-    });
-    files.set(t.outPath, body);
-  }
+  for (const t of targets) files.set(t.outPath, await argsTypeSource(t.schemaPath, t.typeName));
   files.set(path.join(ROOT, 'architectures', 'types.generated.ts'), architectureMap(targets));
   return files;
 }
@@ -101,6 +106,15 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
+  const single = process.argv.indexOf('--schema');
+  if (single !== -1) {
+    // A schema outside architectures/ (e.g. a user's own): `--schema FILE [--out FILE]`.
+    const out = process.argv.indexOf('--out');
+    const source = await argsTypeSource(path.resolve(process.argv[single + 1] ?? ''));
+    if (out !== -1) await writeFile(path.resolve(process.argv[out + 1] ?? ''), source);
+    else process.stdout.write(source);
+    return;
+  }
   const check = process.argv.includes('--check');
   const stale: string[] = [];
   for (const [file, content] of await generateAll()) {

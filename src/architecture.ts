@@ -20,6 +20,10 @@ export interface Migration {
   from: number;
   description: string;
   migrate(args: Record<string, unknown>): Record<string, unknown>;
+  /** Top-level arguments this step renames (old → new); any other removal must be listed in `dropped`. */
+  renamed?: Readonly<Record<string, string>>;
+  /** Top-level arguments this step removes on purpose; a removal not declared here is an error. */
+  dropped?: readonly string[];
 }
 
 /**

@@ -28,7 +28,11 @@ export class ClassifierBuilder {
   private output: tf.SymbolicTensor;
   private readonly names = new Set<string>();
 
-  constructor(readonly common: CommonArgs) {
+  /**
+   * @param placeholderWeights initialise weights with zeros instead of drawing them (a loader
+   *   overwrites every weight anyway, and drawing 100s of MB of random numbers is slow).
+   */
+  constructor(readonly common: CommonArgs, private readonly placeholderWeights = false) {
     const [channels, height, width] = common.resolution;
     this.input = tf.input({ shape: [height, width, channels], name: 'input' });
     this.output = this.input;
@@ -64,13 +68,16 @@ export class ClassifierBuilder {
    * PyTorch's for the activation, the fan is the kernel's fan-in (PyTorch's default) or fan-out.
    */
   kaimingNormal(activation = 'relu', mode: FanMode = 'fanIn'): KaimingNormal {
-    return new KaimingNormal({ gain: activationGain(activation), mode, seed: this.seed() });
+    const config = { gain: activationGain(activation), mode, seed: this.seed() };
+    return this.placeholderWeights ? new PlaceholderKaimingNormal(config) : new KaimingNormal(config);
   }
 
   /**
    * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
-   * 'same' padding, which is PyTorch's `padding = kernel // 2` at stride 1 (use `convolve` for
-   * strided kernels).
+   * 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels at stride 1 (use
+   * `convolve` for strided kernels). `pytorchDefaultInit` instead initialises kernel and bias as
+   * PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in) with the given
+   * fan-in (input channels times kernel area).
    */
   conv2d(
     name: string,
@@ -82,9 +89,24 @@ export class ClassifierBuilder {
       padding?: 'same' | 'valid';
       activation?: string;
       fanMode?: FanMode;
+      pytorchDefaultInit?: { fanIn: number };
     },
   ): tf.layers.Layer {
     const { filters, kernelSize, strides = 1, bias, activation = 'relu', fanMode = 'fanIn' } = options;
+    if (options.pytorchDefaultInit) {
+      const bound = 1 / Math.sqrt(options.pytorchDefaultInit.fanIn);
+      const uniform = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() });
+      return tf.layers.conv2d({
+        name,
+        filters,
+        kernelSize,
+        strides,
+        padding: options.padding ?? (kernelSize === 1 ? 'valid' : 'same'),
+        useBias: bias,
+        kernelInitializer: uniform(),
+        biasInitializer: uniform(),
+      });
+    }
     return tf.layers.conv2d({
       name,
       filters,
@@ -205,16 +227,23 @@ export class Classifier {
   }
 }
 
+/** Zeros in place of Kaiming draws, for models whose every weight a loader is about to overwrite. */
+class PlaceholderKaimingNormal extends KaimingNormal {
+  override apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
+    return tf.zeros(shape, dtype ?? 'float32');
+  }
+}
+
 /** Builds a registered architecture; arguments are typed per class and validated at run time too. */
 export function createModel<K extends keyof ArchitectureArgs & string>(name: K, args: ArchitectureArgs[K]): Classifier {
   return instantiate(name, args);
 }
 
 /** Builds any registered class from untyped arguments (used by loaders and the CLI). */
-export function instantiate(name: string, args: unknown): Classifier {
+export function instantiate(name: string, args: unknown, options: { placeholderWeights?: boolean } = {}): Classifier {
   const definition = getArchitecture(name);
   const complete = validateArchitectureArgs(name, args);
-  const builder = new ClassifierBuilder(complete);
+  const builder = new ClassifierBuilder(complete, options.placeholderWeights);
   if (complete.clamp) builder.appendLayer('clamp', new Clamp01({ name: 'clamp' }));
   if (complete.whitening) {
     builder.appendLayer('whiten', new Whiten({ name: 'whiten', ...complete.whitening }));

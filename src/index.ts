@@ -17,3 +17,24 @@ export type { NamedWeight, LayerOrBlock } from './classifier.js';
 export { selectBackend, currentBackend } from './backend/select.js';
 export type { BackendInfo, BackendName, BackendRequest } from './backend/select.js';
 export { seedRandom } from './random.js';
+export { createOptimizer, registerOptimizer, listOptimizers, getOptimizer, validateOptimizerArgs } from './train/optimizers/index.js';
+export type { OptimizerArgs, OptimizerArgsOf, AnyOptimizer } from './train/optimizers/index.js';
+export { SlotOptimizer } from './train/optimizers/slot-optimizer.js';
+export type { Slots, UpdateResult } from './train/optimizers/slot-optimizer.js';
+export { createScheduler, registerScheduler, listSchedulers, getScheduler, validateSchedulerArgs } from './train/schedulers/index.js';
+export type { SchedulerArgs, SchedulerArgsOf, AnyScheduler } from './train/schedulers/index.js';
+export { EpochScheduler } from './train/schedulers/epoch-scheduler.js';
+export type { SchedulerState } from './train/schedulers/epoch-scheduler.js';
+export { trainStep, evaluateBatch, crossEntropy } from './train/step.js';
+export type { Labels, BatchEvaluation } from './train/step.js';
+export type {
+  TrainingOptimizer,
+  TrainingScheduler,
+  OptimizerDefinition,
+  SchedulerDefinition,
+  OptimizerState,
+  NamedTensor,
+  WeightGradient,
+  WeightShape,
+  JsonValue,
+} from './train/types.js';

@@ -7,6 +7,7 @@ import type { TrainingOptimizer } from '../src/train/types.js';
 import { compileSchema } from '../src/validate.js';
 import { useTestBackend } from './helpers/backend.js';
 import { assertSchemaDocumented } from './helpers/schema.js';
+import { torchReference } from './helpers/torch-reference.js';
 
 before(useTestBackend);
 
@@ -278,9 +279,23 @@ describe('optimizer registry', () => {
     );
   });
 
+  it('types arguments for literal class names (checked by tsc in npm test)', () => {
+    // @ts-expect-error learningRate must be a number
+    assert.throws(() => createOptimizer('SGD', { learningRate: 'fast' }), ValidationError);
+    // @ts-expect-error SGD has no beta1
+    assert.throws(() => createOptimizer('SGD', { learningRate: 0.1, beta1: 0.9 }), ValidationError);
+  });
+
   it('starts at the configured learning rate and stores complete arguments', () => {
     const optimizer = createOptimizer('AdamW', { learningRate: 0.002 });
     assert.equal(optimizer.learningRate, 0.002);
     assert.deepEqual(optimizer.args, { learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, amsgrad: false });
+  });
+});
+
+describe('PyTorch reference', () => {
+  const reference = torchReference();
+  it('TORCH above is what scripts/torch_optimizer_reference.py prints on this machine', { skip: 'skip' in reference && reference.skip }, () => {
+    if ('output' in reference) assert.deepEqual(reference.output.optimizers, TORCH);
   });
 });

@@ -6,6 +6,7 @@ import { createScheduler, listSchedulers, validateSchedulerArgs } from '../src/t
 import type { TrainingScheduler } from '../src/train/types.js';
 import { compileSchema } from '../src/validate.js';
 import { assertSchemaDocumented } from './helpers/schema.js';
+import { torchReference } from './helpers/torch-reference.js';
 
 const EPOCHS = 14;
 /** The monitored metric per epoch (val_loss; val_accuracy is 1 - this). */
@@ -52,6 +53,9 @@ const TORCH: { name: string; class: string; args: Record<string, unknown>; lr: n
     name: "ReduceLROnPlateau max abs", class: "ReduceLROnPlateau", args: {"metric": "val_accuracy", "mode": "max", "factor": 0.2, "patience": 0, "threshold": 0.05, "thresholdMode": "abs", "minLr": 0.003},
     lr: [0.1, 0.1, 0.1, 0.020000000000000004, 0.004000000000000001, 0.003, 0.003, 0.003, 0.003, 0.003, 0.003, 0.003, 0.003, 0.003],
   },];
+
+/** These multiply the previous rate exactly as PyTorch does, so they must agree bit for bit. */
+const MULTIPLICATIVE = new Set(['StepLR', 'MultiStepLR', 'ExponentialLR']);
 
 function metricsAt(epoch: number): Record<string, number> {
   return { val_loss: METRICS[epoch]!, val_accuracy: 1 - METRICS[epoch]! };
@@ -100,8 +104,9 @@ for (const definition of listSchedulers()) {
         const scheduler = createScheduler(c.class, c.args, optimizer);
         for (let epoch = 0; epoch < EPOCHS; epoch += 1) {
           const expected = c.lr[epoch]!;
+          const tolerance = MULTIPLICATIVE.has(c.class) ? 0 : 1e-15 + 1e-12 * expected;
           assert.ok(
-            Math.abs(optimizer.learningRate - expected) <= 1e-15 + 1e-12 * expected,
+            Math.abs(optimizer.learningRate - expected) <= tolerance,
             `${c.name} epoch ${epoch}: ${optimizer.learningRate} vs PyTorch ${expected}`,
           );
           assert.equal(scheduler.learningRate, optimizer.learningRate);
@@ -186,9 +191,23 @@ describe('composed and metric-driven schedulers', () => {
     assert.deepEqual(rates, [0.5, 0.75, 1, 1, 0.5, 0.25]);
   });
 
+  it('types arguments for literal class names (checked by tsc in npm test)', () => {
+    const optimizer = createOptimizer('SGD', { learningRate: 0.1 });
+    // @ts-expect-error stepSize must be an integer, not a string
+    assert.throws(() => createScheduler('StepLR', { stepSize: '3' }, optimizer), ValidationError);
+    assert.equal(createScheduler('StepLR', { stepSize: 3 }, optimizer).learningRate, 0.1);
+  });
+
   it('ReduceLROnPlateau needs its metric', () => {
     const scheduler = fresh('ReduceLROnPlateau', { metric: 'val_loss' });
     assert.throws(() => scheduler.step({ loss: 1 }), (e: unknown) => e instanceof ValidationError && e.issues[0]!.pointer === '/val_loss');
     assert.equal(scheduler.getState().lastEpoch, 0, 'a refused step changes nothing');
+  });
+});
+
+describe('PyTorch reference', () => {
+  const reference = torchReference();
+  it('TORCH above is what scripts/torch_optimizer_reference.py prints on this machine', { skip: 'skip' in reference && reference.skip }, () => {
+    if ('output' in reference) assert.deepEqual(reference.output.schedulers, TORCH);
   });
 });

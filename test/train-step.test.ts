@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, registerArchitecture, seedRandom, type Classifier } from '../src/index.js';
+import { instantiate, listArchitectures, registerArchitecture, seedRandom, validateArchitectureArgs, type Classifier } from '../src/index.js';
 import { getRandomState, setRandomState } from '../src/random.js';
 import { createOptimizer, listOptimizers } from '../src/train/optimizers/index.js';
+import { createScheduler, listSchedulers } from '../src/train/schedulers/index.js';
 import { evaluateBatch, trainStep } from '../src/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
 
@@ -24,6 +25,7 @@ registerArchitecture<{ classes: number; resolution: [number, number, number] }>(
     },
     required: ['classes', 'resolution'],
     additionalProperties: false,
+    examples: [{ classes: 3, resolution: [1, 4, 4] }],
   },
   build(b, args) {
     const { tf: t } = b;
@@ -153,6 +155,115 @@ describe('trainStep', () => {
     model.dispose();
     optimizer.dispose();
   });
+});
+
+describe('training epochs with every optimizer × scheduler', () => {
+  const EPOCHS = 6;
+  const STEPS = 2;
+  const metrics = (loss: number) => ({ val_loss: loss, val_accuracy: 1 - loss });
+  /** Trains epochs [from, to); the scheduler steps after each epoch with that epoch's last loss. */
+  const epochs = (model: Classifier, optimizer: ReturnType<typeof createOptimizer>, scheduler: ReturnType<typeof createScheduler>, from: number, to: number) => {
+    const rates: number[] = [];
+    for (let e = from; e < to; e += 1) {
+      rates.push(optimizer.learningRate);
+      const losses = train(model, optimizer, e * STEPS, (e + 1) * STEPS);
+      scheduler.step(metrics(losses[losses.length - 1]!));
+    }
+    return rates;
+  };
+
+  for (const optimizerDefinition of listOptimizers()) {
+    for (const schedulerDefinition of listSchedulers()) {
+      const optimizerArgs = (optimizerDefinition.schema.examples as Record<string, unknown>[]).at(-1);
+      const schedulerArgs = (schedulerDefinition.schema.examples as Record<string, unknown>[]).at(-1);
+      it(`${optimizerDefinition.name} with ${schedulerDefinition.name} resumes after epoch 3 as bundles do, bit for bit`, () => {
+        const straight = build(8);
+        const a = createOptimizer(optimizerDefinition.name, optimizerArgs);
+        const straightRates = epochs(straight, a, createScheduler(schedulerDefinition.name, schedulerArgs, a), 0, EPOCHS);
+
+        const first = build(8);
+        const b = createOptimizer(optimizerDefinition.name, optimizerArgs);
+        const firstScheduler = createScheduler(schedulerDefinition.name, schedulerArgs, b);
+        const rates = epochs(first, b, firstScheduler, 0, 3);
+        const saved = {
+          weights: first.namedWeights().map((w) => w.variable.read().clone()),
+          optimizer: b.getState(),
+          learningRate: b.learningRate,
+          scheduler: JSON.parse(JSON.stringify(firstScheduler.getState())),
+          random: getRandomState(),
+        };
+        first.dispose();
+        b.dispose();
+
+        seedRandom(12345);
+        const second = instantiate('MLP', MLP);
+        second.namedWeights().forEach((w, i) => w.variable.write(saved.weights[i]!));
+        const c = createOptimizer(optimizerDefinition.name, optimizerArgs);
+        c.learningRate = saved.learningRate;
+        c.setState(saved.optimizer);
+        const secondScheduler = createScheduler(schedulerDefinition.name, schedulerArgs, c);
+        secondScheduler.setState(saved.scheduler);
+        setRandomState(saved.random);
+        rates.push(...epochs(second, c, secondScheduler, 3, EPOCHS));
+
+        assert.deepEqual(rates, straightRates, 'learning rates identical');
+        assert.deepEqual(bits(second), bits(straight), 'weights identical');
+        tf.dispose([...saved.weights, ...saved.optimizer.tensors.map((t) => t.tensor)]);
+        [straight, second].forEach((m) => m.dispose());
+        [a, c].forEach((o) => o.dispose());
+      });
+    }
+  }
+});
+
+describe('trainStep on every registered architecture', () => {
+  for (const definition of listArchitectures()) {
+    const args = (definition.schema.examples as Record<string, unknown>[] | undefined)?.[0];
+    it(`${definition.name}: 2k steps == k steps, weights and state into a fresh model and optimizer, k steps`, () => {
+      const k = 2;
+      const make = (seed: number) => {
+        seedRandom(seed);
+        return instantiate(definition.name, args);
+      };
+      const complete = validateArchitectureArgs(definition.name, args);
+      const [c, h, w] = complete.resolution;
+      const classes = complete.classes;
+      const data = (i: number) => tf.tidy(() => ({
+        x: tf.randomUniform([4, h, w, c], 0, 1, 'float32', 200 + i) as tf.Tensor4D,
+        labels: tf.tensor1d([0, 1, 2, 3].map((j) => (j + i) % classes), 'int32'),
+      }));
+      const run = (model: Classifier, optimizer: ReturnType<typeof createOptimizer>, from: number, to: number) => {
+        for (let i = from; i < to; i += 1) {
+          const { x, labels } = data(i);
+          trainStep(model, optimizer, x, labels);
+          tf.dispose([x, labels]);
+        }
+      };
+      const straight = make(21);
+      const a = createOptimizer('SGD', { learningRate: 0.05, momentum: 0.9 });
+      run(straight, a, 0, 2 * k);
+
+      const first = make(21);
+      const b = createOptimizer('SGD', { learningRate: 0.05, momentum: 0.9 });
+      run(first, b, 0, k);
+      const weights = first.namedWeights().map((nw) => nw.variable.read().clone());
+      const state = b.getState();
+      const random = getRandomState();
+      first.dispose();
+      b.dispose();
+      const second = make(77);
+      second.namedWeights().forEach((nw, i) => nw.variable.write(weights[i]!));
+      const d = createOptimizer('SGD', { learningRate: 0.05, momentum: 0.9 });
+      d.setState(state, second.namedWeights().filter((nw) => nw.trainable).map((nw) => ({ name: nw.name, shape: nw.variable.shape as number[] })));
+      setRandomState(random);
+      run(second, d, k, 2 * k);
+
+      assert.deepEqual(bits(second), bits(straight), 'every weight, moving statistics included, identical');
+      tf.dispose([...weights, ...state.tensors.map((t) => t.tensor)]);
+      [straight, second].forEach((m) => m.dispose());
+      [a, d].forEach((o) => o.dispose());
+    });
+  }
 });
 
 describe('evaluateBatch', () => {

@@ -1,6 +1,6 @@
 import { defineArchitecture } from '../../src/architecture.js';
 import type { Issue } from '../../src/errors.js';
-import { groupCount } from '../../src/layers/normalization.js';
+import { groupCount } from '../../src/layers/group-count.js';
 import type { SimpleNetArgs } from './args.generated.js';
 import { simpleNetPlan } from './plan.js';
 import schema from './schema.json' with { type: 'json' };

@@ -1,7 +1,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { defineArchitecture } from '../../src/architecture.js';
 import type { Issue } from '../../src/errors.js';
-import { groupCount } from '../../src/layers/normalization.js';
+import { groupCount } from '../../src/layers/group-count.js';
 import type { WideResNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 import { wideUnit } from './units.js';

@@ -1,25 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { ArchbundleError } from '../errors.js';
+import { groupCount } from './group-count.js';
 import { GroupNormalization } from './group-normalization.js';
 
-/** The seed's 2-d normalisations: batch norm, group norm, or none. */
-export type NormalizationKind = 'bn' | 'gn' | 'none';
+export { groupCount };
 
-/**
- * The seed's group count (`get_normalization2d`): the first of 32, 24, 16 — each capped at half
- * the channels — that divides the channels.
- */
-export function groupCount(channels: number): number {
-  for (const candidate of [32, 24, 16]) {
-    const groups = Math.min(candidate, Math.floor(channels / 2));
-    if (groups > 0 && channels % groups === 0) return groups;
-  }
-  throw new ArchbundleError(
-    'E_INVALID_ARGS',
-    `group normalisation over ${channels} channels: expected a channel count that 32, 24 or 16 groups ` +
-      '(each at most half the channels) divide',
-  );
-}
+export type { NormalizationKind } from './group-count.js';
+import type { NormalizationKind } from './group-count.js';
 
 /**
  * A normalisation layer as the seed builds it, or null for 'none'. Batch norm uses PyTorch's

@@ -4,6 +4,8 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
 import { captureOriginal } from './fallback.js';
+import { castConfig, identityConfig } from './identity.js';
+import { registerReductionGradients } from './reduction-gradients.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -18,11 +20,17 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /** Faster paths for wasm kernels training leans on; other cases go to TF.js's own kernel. */
-export const WASM_FAST_PATH_KERNELS: readonly tf.KernelConfig[] = [sumConfig, meanConfig, tileConfig];
+export const WASM_FAST_PATH_KERNELS: readonly tf.KernelConfig[] = [
+  sumConfig,
+  meanConfig,
+  tileConfig,
+  identityConfig,
+  castConfig,
+];
 
 /**
  * Registers archbundle's wasm training kernels, replacing any kernel of the same name (TF.js's own
- * Conv2DBackpropInput). Idempotent: a second call re-registers the same functions.
+ * Conv2DBackpropInput), and the Sum/Mean gradients that avoid JavaScript-filled ones. Idempotent.
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of [...WASM_TRAINING_KERNELS, ...WASM_FAST_PATH_KERNELS]) {
@@ -32,4 +40,5 @@ export function registerWasmTrainingKernels(): void {
     if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+  registerReductionGradients();
 }

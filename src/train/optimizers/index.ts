@@ -6,10 +6,28 @@ import { ValidationError } from '../../errors.js';
 import { Registry } from '../../registry.js';
 import { validateOrThrow } from '../../validate.js';
 import type { OptimizerDefinition, TrainingOptimizer } from '../types.js';
+import type { AdamArgs } from './adam/args.generated.js';
 import adam from './adam/index.js';
+import type { AdamWArgs } from './adamw/args.generated.js';
 import adamw from './adamw/index.js';
+import type { RMSpropArgs } from './rmsprop/args.generated.js';
 import rmsprop from './rmsprop/index.js';
+import type { SGDArgs } from './sgd/args.generated.js';
 import sgd from './sgd/index.js';
+
+/**
+ * Argument types by class name, so `createOptimizer('SGD', {...})` is type-checked; add your own
+ * by augmentation: `declare module 'archbundle' { interface OptimizerArgs { Lion: LionArgs } }`.
+ */
+export interface OptimizerArgs {
+  SGD: SGDArgs;
+  Adam: AdamArgs;
+  AdamW: AdamWArgs;
+  RMSprop: RMSpropArgs;
+}
+
+/** The argument type of a class name: typed for known literal names, `unknown` for any string. */
+export type OptimizerArgsOf<K extends string> = K extends keyof OptimizerArgs ? OptimizerArgs[K] : unknown;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOptimizer = OptimizerDefinition<any>;
@@ -41,7 +59,7 @@ export function validateOptimizerArgs(name: string, args: unknown): Record<strin
   return complete;
 }
 
-/** Creates a registered optimizer from untyped arguments (as in a config file or a bundle). */
-export function createOptimizer(name: string, args: unknown = {}): TrainingOptimizer {
+/** Creates a registered optimizer; arguments are typed for literal class names and validated at run time. */
+export function createOptimizer<K extends string>(name: K, args: OptimizerArgsOf<K> = {} as OptimizerArgsOf<K>): TrainingOptimizer {
   return getOptimizer(name).create(validateOptimizerArgs(name, args));
 }

@@ -34,8 +34,17 @@ export function validateSchedulerArgs(name: string, args: unknown): Record<strin
   return complete;
 }
 
+/**
+ * Argument types by class name, so `createScheduler('StepLR', {...}, optimizer)` is type-checked;
+ * filled in by schedulers/index.ts, extensible by augmentation like OptimizerArgs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface SchedulerArgs {}
+
+export type SchedulerArgsOf<K extends string> = K extends keyof SchedulerArgs ? SchedulerArgs[K] : unknown;
+
 /** Creates a registered scheduler for `optimizer`; it sets the optimizer's rate for epoch 0 at once. */
-export function createScheduler(name: string, args: unknown, optimizer: TrainingOptimizer): TrainingScheduler {
+export function createScheduler<K extends string>(name: K, args: SchedulerArgsOf<K>, optimizer: TrainingOptimizer): TrainingScheduler {
   return getScheduler(name).create(validateSchedulerArgs(name, args), optimizer);
 }
 

@@ -17,7 +17,8 @@ export class SGD extends SlotOptimizer<Required<SGDArgs>> {
     const next: Slots = {};
     if (momentum !== 0) {
       const old = slots.momentum_buffer;
-      const buffer = old ? tf.add(tf.mul(old, tf.scalar(momentum)), tf.mul(d, tf.scalar(1 - dampening))) : tf.clone(d);
+      const fresh = dampening === 0 ? d : tf.mul(d, tf.scalar(1 - dampening)); // d * 1 is d: skip the op
+      const buffer = old ? tf.add(tf.mul(old, tf.scalar(momentum)), fresh) : tf.clone(d);
       next.momentum_buffer = buffer;
       d = nesterov ? tf.add(d, tf.mul(buffer, tf.scalar(momentum))) : buffer;
     }

@@ -1,0 +1,64 @@
+/**
+ * Brings arguments saved under an older architecture schema version up to the current one,
+ * through the definition's declared migrations. TF.js-free. No stored argument disappears unless
+ * a migration declares it renamed or dropped, and nothing is defaulted behind the caller's back:
+ * the result must name every argument the current schema declares.
+ */
+import type { AnyArchitecture } from './architectures.js';
+import { schemaVersion } from './architecture.js';
+import { ArchbundleError, ValidationError, type Issue } from './errors.js';
+import { escapePointer } from './validate.js';
+
+export interface MigrationResult {
+  args: Record<string, unknown>;
+  /** Descriptions of the migrations applied, oldest first. */
+  applied: string[];
+}
+
+export function migrateArchitectureArgs(definition: AnyArchitecture, args: Record<string, unknown>, fromVersion: number): MigrationResult {
+  const current = schemaVersion(definition.schema);
+  const name = definition.name;
+  if (!Number.isInteger(fromVersion) || fromVersion < 1) {
+    throw new ArchbundleError('E_SCHEMA_VERSION', `${name} schema version must be a positive integer, received ${fromVersion}`);
+  }
+  if (fromVersion > current) {
+    throw new ArchbundleError(
+      'E_SCHEMA_VERSION',
+      `${name} arguments were saved under schema version ${fromVersion}, newer than this archbundle knows (${current}); upgrade archbundle to load them`,
+    );
+  }
+  let migrated = structuredClone(args);
+  const applied: string[] = [];
+  for (let version = fromVersion; version < current; version++) {
+    const step = definition.migrations?.find((m) => m.from === version);
+    if (!step) {
+      throw new ArchbundleError('E_SCHEMA_VERSION', `${name} has no migration from schema version ${version} to ${version + 1}; cannot load arguments saved under version ${fromVersion}`);
+    }
+    const next = step.migrate(structuredClone(migrated));
+    const issues: Issue[] = [];
+    for (const key of Object.keys(migrated)) {
+      if (key in next) continue;
+      const target = step.renamed?.[key];
+      if (target !== undefined && target in next) continue;
+      if (step.dropped?.includes(key)) continue;
+      issues.push({ pointer: `/${escapePointer(key)}`, keyword: 'migration', message: `was removed by the migration from version ${version} ("${step.description}") without being declared renamed or dropped` });
+    }
+    if (issues.length > 0) throw new ValidationError('E_SCHEMA_VERSION', `${name} migration from version ${version}`, issues);
+    migrated = next;
+    applied.push(`${version}→${version + 1}: ${step.description}`);
+  }
+  return { args: migrated, applied };
+}
+
+/** Stored arguments must be complete: every argument the schema declares, no default filled on load. */
+export function checkArgsComplete(definition: AnyArchitecture, args: Record<string, unknown>): void {
+  const declared = Object.keys((definition.schema.properties ?? {}) as Record<string, unknown>);
+  const missing = declared.filter((key) => !Object.hasOwn(args, key));
+  if (missing.length > 0) {
+    throw new ValidationError(
+      'E_INVALID_ARGS',
+      `${definition.name} stored arguments`,
+      missing.map((key) => ({ pointer: `/${escapePointer(key)}`, keyword: 'complete', message: 'is declared by the schema but missing from the stored arguments (a migration must add it explicitly)' })),
+    );
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The TF.js-free bundle reader. It streams the tar once and checks, in this order and before
+ * trusting anything: tar structure, entry types and paths, names, order and duplicates, size
+ * caps, strict JSON, format version, JSON schemas, architecture class and arguments (with
+ * migrations), tensor tables, zero padding, and finally every size and sha256 in the manifest.
+ * Tensor bytes go to an optional receiver (the TF.js layer) one tensor at a time.
+ */
+import { checkArgsComplete, migrateArchitectureArgs } from '../architecture-migrations.js';
+import { getArchitecture, validateArchitectureArgs } from '../architectures.js';
+import { BundleError } from '../errors.js';
+import { ByteSource, chunksOf, type BundleSource } from './byte-source.js';
+import {
+  checkEntrySchema,
+  type ArchEntry,
+  type Manifest,
+  type ManifestEntry,
+  type OptimizerEntry,
+  type SchedulerEntry,
+  type TensorTableEntry,
+  type TrainingEntry,
+} from './entries.js';
+import { DEFAULT_LIMITS, ENTRY_ORDER, FORMAT_ID, FORMAT_VERSION, isEntryName, REQUIRED_ENTRIES, type EntryName, type ReadLimits } from './format.js';
+import { sha256 } from './hash.js';
+import { parseStrictJson } from './strict-json.js';
+import { TarReader } from './tar-reader.js';
+import { checkBinSize, checkTensorTable, type TensorRecord } from './tensor-table.js';
+
+export type TensorGroup = 'weights' | 'optimizer';
+
+/** The arch entry after migration: `args` are complete and valid for the current schema. */
+export interface CheckedArch extends ArchEntry {
+  /** The schema version the bundle was saved under (arch.schemaVersion is the current one). */
+  savedSchemaVersion: number;
+  migrations: string[];
+}
+
+/** Where one tensor's bytes go, piece by piece, as they stream. */
+export interface TensorSink {
+  /** `bytes` is a view of the input, valid only during the call; `offset` is within the tensor. */
+  write(bytes: Uint8Array, offset: number): void;
+  end(): void | Promise<void>;
+}
+
+/** Receives tensors as they stream; its hooks may throw to stop the read. */
+export interface TensorReceiver {
+  /** After arch.json passed every check (e.g. to build the model). */
+  arch?(arch: CheckedArch): void | Promise<void>;
+  /** After a tensor table passed its checks, before any of its bytes. */
+  table?(group: TensorGroup, records: readonly TensorRecord[]): void | Promise<void>;
+  /** A sink for one tensor's bytes, or undefined to let them pass (hashed, not kept). */
+  tensor?(group: TensorGroup, record: TensorRecord): TensorSink | undefined;
+}
+
+export interface BundleContents {
+  arch: CheckedArch;
+  weights: TensorRecord[];
+  optimizer?: OptimizerEntry;
+  scheduler?: SchedulerEntry;
+  training: TrainingEntry;
+  manifest: Manifest;
+}
+
+export interface ReadOptions {
+  limits?: Partial<ReadLimits>;
+  receiver?: TensorReceiver;
+}
+
+const BIN_TABLE: Partial<Record<EntryName, EntryName>> = { 'weights.bin': 'weights.json', 'optimizer.bin': 'optimizer.json' };
+
+export async function readBundle(source: BundleSource, options: ReadOptions = {}): Promise<BundleContents> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const bytes = new ByteSource(chunksOf(source));
+  const state = new ReadState(limits, options.receiver ?? {});
+  try {
+    const tar = new TarReader(bytes);
+    for (let header = await tar.next(); header; header = await tar.next()) {
+      const name = state.admit(header.name, header.size);
+      const hash = sha256();
+      if (name.endsWith('.json')) {
+        const data = await bytes.read(header.size, `entry ${name}`);
+        hash.update(data);
+        await state.json(name, parseStrictJson(data, `bundle entry ${name}`, limits.maxJsonDepth));
+      } else {
+        await state.bin(name, header.size, bytes.stream(header.size, `entry ${name}`), hash);
+      }
+      if (name !== 'manifest.json') state.digests.push({ name, size: header.size, sha256: hash.hex() });
+    }
+    return state.finish();
+  } finally {
+    await bytes.close();
+  }
+}
+
+class ReadState {
+  readonly digests: ManifestEntry[] = [];
+  private readonly seen: EntryName[] = [];
+  private arch?: CheckedArch;
+  private tables: Partial<Record<TensorGroup, { records: TensorRecord[]; size: number }>> = {};
+  private optimizer?: OptimizerEntry;
+  private scheduler?: SchedulerEntry;
+  private training?: TrainingEntry;
+  private manifest?: Manifest;
+
+  constructor(private readonly limits: ReadLimits, private readonly receiver: TensorReceiver) {}
+
+  /** Checks an entry header against the format: known name, once, in order, within its cap. */
+  admit(name: string, size: number): EntryName {
+    if (!isEntryName(name)) {
+      throw new BundleError('E_ENTRY_UNKNOWN', `bundle entry "${name}" is not part of the format; expected only ${ENTRY_ORDER.join(', ')}`);
+    }
+    if (this.seen.includes(name)) throw new BundleError('E_ENTRY_DUPLICATE', `bundle entry "${name}" appears twice`);
+    const last = this.seen[this.seen.length - 1];
+    if (last && ENTRY_ORDER.indexOf(last) > ENTRY_ORDER.indexOf(name)) {
+      throw new BundleError('E_ENTRY_ORDER', `bundle entry "${name}" comes after "${last}"; expected the order ${ENTRY_ORDER.join(', ')}`);
+    }
+    const needs = BIN_TABLE[name] ?? (name === 'scheduler.json' ? 'optimizer.json' : undefined);
+    if (needs && !this.seen.includes(needs)) {
+      throw new BundleError('E_ENTRY_MISSING', `bundle entry "${name}" needs "${needs}" before it, which is missing`);
+    }
+    const cap = name.endsWith('.json') ? this.limits.maxJsonBytes : this.limits.maxBinBytes;
+    if (size > cap) throw new BundleError('E_ENTRY_TOO_LARGE', `bundle entry "${name}" has ${size} bytes, more than the cap of ${cap}`);
+    this.seen.push(name);
+    return name;
+  }
+
+  async json(name: EntryName, value: unknown): Promise<void> {
+    switch (name) {
+      case 'arch.json':
+        checkFormatVersion(name, value);
+        this.arch = checkArch(checkEntrySchema<ArchEntry>(name, value));
+        await this.receiver.arch?.(this.arch);
+        return;
+      case 'weights.json':
+      case 'optimizer.json': {
+        const group: TensorGroup = name === 'weights.json' ? 'weights' : 'optimizer';
+        const table = checkTensorTable(value, name, this.limits);
+        const entry = checkEntrySchema<TensorTableEntry>(name, value);
+        if (group === 'optimizer') this.optimizer = entry as OptimizerEntry;
+        this.tables[group] = table;
+        await this.receiver.table?.(group, table.records);
+        return;
+      }
+      case 'scheduler.json':
+        this.scheduler = checkEntrySchema<SchedulerEntry>(name, value);
+        return;
+      case 'training.json':
+        this.training = checkEntrySchema<TrainingEntry>(name, value);
+        return;
+      case 'manifest.json':
+        checkFormatVersion(name, value);
+        this.manifest = checkEntrySchema<Manifest>(name, value);
+        return;
+      default:
+        throw new BundleError('E_ENTRY_UNKNOWN', `bundle entry "${name}" is not a JSON entry`);
+    }
+  }
+
+  /** Streams a .bin entry: tensor by tensor to the receiver, padding checked to be zero, all bytes hashed. */
+  async bin(name: EntryName, size: number, chunks: AsyncGenerator<Uint8Array>, hash: { update(b: Uint8Array): void }): Promise<void> {
+    const group: TensorGroup = name === 'weights.bin' ? 'weights' : 'optimizer';
+    const table = this.tables[group]!;
+    checkBinSize(name, size, table.size);
+    const records = table.records;
+    let index = 0;
+    let position = 0;
+    let sink: TensorSink | undefined;
+    let opened = false;
+    /** Feeds the chunk (empty once the input is done) to the tensors; returns the bytes consumed. */
+    const feed = async (chunk: Uint8Array): Promise<void> => {
+      let at = 0;
+      while (index < records.length) {
+        const record = records[index]!;
+        if (position < record.byteOffset) {
+          if (at === chunk.length) return;
+          const pad = Math.min(record.byteOffset - position, chunk.length - at);
+          for (let i = at; i < at + pad; i++) {
+            if (chunk[i] !== 0) throw new BundleError('E_TENSOR_TABLE', `${name} has a non-zero padding byte at offset ${position + i - at}`);
+          }
+          at += pad;
+          position += pad;
+          continue;
+        }
+        if (!opened) {
+          sink = this.receiver.tensor?.(group, record);
+          opened = true;
+        }
+        const end = record.byteOffset + record.byteLength;
+        const take = Math.min(end - position, chunk.length - at);
+        if (take > 0) {
+          sink?.write(chunk.subarray(at, at + take), position - record.byteOffset);
+          at += take;
+          position += take;
+        }
+        if (position < end) return;
+        await sink?.end();
+        sink = undefined;
+        opened = false;
+        index++;
+      }
+    };
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      await feed(chunk);
+    }
+    await feed(new Uint8Array(0)); // zero-length tensors at the very end
+  }
+
+  finish(): BundleContents {
+    const missing = REQUIRED_ENTRIES.filter((n) => !this.seen.includes(n));
+    if (this.seen.includes('optimizer.json') && !this.seen.includes('optimizer.bin')) missing.push('optimizer.bin');
+    if (missing.length > 0) throw new BundleError('E_ENTRY_MISSING', `bundle lacks the entries ${missing.join(', ')}`);
+    const manifest = this.manifest!;
+    if (manifest.formatVersion !== this.arch!.formatVersion) {
+      throw new BundleError('E_FORMAT_VERSION', `manifest.json says format version ${manifest.formatVersion} but arch.json says ${this.arch!.formatVersion}`);
+    }
+    checkManifest(manifest.entries, this.digests);
+    return { arch: this.arch!, weights: this.tables.weights!.records, optimizer: this.optimizer, scheduler: this.scheduler, training: this.training!, manifest };
+  }
+}
+
+/** Checked before the schema, so a newer format fails as such rather than as a schema mismatch. */
+function checkFormatVersion(name: EntryName, value: unknown): void {
+  const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  if (name === 'manifest.json' && record.format !== FORMAT_ID) {
+    throw new BundleError('E_FORMAT_VERSION', `manifest.json format must be "${FORMAT_ID}", received ${JSON.stringify(record.format)}`);
+  }
+  const version = record.formatVersion;
+  if (typeof version === 'number' && Number.isInteger(version) && version > FORMAT_VERSION) {
+    throw new BundleError('E_FORMAT_VERSION', `${name} has format version ${version}, newer than this archbundle reads (${FORMAT_VERSION}); upgrade archbundle`);
+  }
+}
+
+function checkArch(entry: ArchEntry): CheckedArch {
+  const definition = getArchitecture(entry.class);
+  const schemaId = definition.schema.$id;
+  if (entry.schemaId !== schemaId) {
+    throw new BundleError('E_SCHEMA_VERSION', `arch.json schema id is "${entry.schemaId}", but ${entry.class} uses "${String(schemaId)}"`);
+  }
+  const { args, applied } = migrateArchitectureArgs(definition, entry.args, entry.schemaVersion);
+  checkArgsComplete(definition, args);
+  const complete = validateArchitectureArgs(entry.class, args);
+  const current = (definition.schema['x-version'] as number | undefined) ?? 1;
+  return { ...entry, args: complete, schemaVersion: current, savedSchemaVersion: entry.schemaVersion, migrations: applied };
+}
+
+function checkManifest(listed: ManifestEntry[], actual: ManifestEntry[]): void {
+  const names = (list: ManifestEntry[]) => list.map((e) => e.name).join(', ');
+  if (names(listed) !== names(actual)) {
+    throw new BundleError('E_CHECKSUM', `manifest.json lists the entries [${names(listed)}] but the bundle holds [${names(actual)}]`);
+  }
+  const bad = actual.filter((e, i) => e.size !== listed[i]!.size || e.sha256 !== listed[i]!.sha256);
+  if (bad.length > 0) {
+    const detail = bad.map((e) => {
+      const l = listed.find((x) => x.name === e.name)!;
+      return `${e.name}: expected ${l.size} bytes sha256 ${l.sha256}, received ${e.size} bytes sha256 ${e.sha256}`;
+    });
+    throw new BundleError('E_CHECKSUM', `bundle entries do not match manifest.json: ${detail.join('; ')}`);
+  }
+}

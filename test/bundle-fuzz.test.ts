@@ -1,0 +1,95 @@
+/**
+ * Property tests over hostile bytes: random corruption, truncation and garbage never crash the
+ * reader, never leak a tensor, and either fail with an archbundle error code or (when the damage
+ * hit bytes the format ignores, such as tar padding) load a model with the original predictions.
+ */
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { ArchbundleError, instantiate, seedRandom } from '../src/index.js';
+import { readBundle } from '../src/bundle/read-bundle.js';
+import { State } from '../src/state.js';
+import { createOptimizer } from '../src/train/optimizers/index.js';
+import { trainStep } from '../src/train/step.js';
+import { useTestBackend } from './helpers/backend.js';
+
+let valid: Uint8Array;
+let reference: Buffer;
+let x: tf.Tensor;
+
+before(async () => {
+  await useTestBackend();
+  seedRandom(31);
+  const model = instantiate('MLP', { classes: 3, resolution: [1, 4, 4], hidden: [4] });
+  const optimizer = createOptimizer('SGD', { learningRate: 0.1, momentum: 0.9 });
+  x = tf.linspace(0, 1, 32).reshape([2, 4, 4, 1]);
+  const y = tf.tensor1d([0, 1], 'int32');
+  trainStep(model, optimizer, x, y);
+  valid = await new State(model, optimizer, undefined, 1).toBytes();
+  reference = predictions(model);
+  tf.dispose(y);
+  model.dispose();
+  optimizer.dispose();
+});
+
+function predictions(model: { predict(x: tf.Tensor): tf.Tensor }): Buffer {
+  return tf.tidy(() => Buffer.from(model.predict(x).dataSync().buffer));
+}
+
+/** Loads `bytes`; returns 'ok' (same predictions as the original) or the error code. Asserts no leak and no foreign error. */
+async function outcome(bytes: Uint8Array): Promise<string> {
+  const before = tf.memory().numTensors;
+  try {
+    const state = await State.load(bytes);
+    const same = predictions(state.model).equals(reference);
+    state.model.dispose();
+    state.optimizer?.dispose();
+    assert.equal(tf.memory().numTensors, before, 'no leak after a load');
+    assert.ok(same, 'a bundle that loads despite the damage predicts as the original');
+    return 'ok';
+  } catch (error) {
+    assert.ok(error instanceof ArchbundleError, `only archbundle errors, received ${String(error)}`);
+    assert.equal(tf.memory().numTensors, before, `no leak after ${error.code}`);
+    return error.code;
+  }
+}
+
+it('flipping bytes anywhere: an archbundle error or an unchanged model, never a crash or a leak', async () => {
+  const codes = new Set<string>();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+      async (flips) => {
+        const bytes = Uint8Array.from(valid);
+        for (const [at, mask] of flips) bytes[at % bytes.length]! ^= mask;
+        codes.add(await outcome(bytes));
+      },
+    ),
+    { numRuns: 200, seed: 42 },
+  );
+  assert.ok(codes.size >= 4, `the damage reached several checks: ${[...codes].join(', ')}`);
+});
+
+it('truncating anywhere always fails with an archbundle error', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.nat({ max: valid.length - 1 }), async (length) => {
+      const code = await outcome(valid.subarray(0, length));
+      assert.notEqual(code, 'ok');
+    }),
+    { numRuns: 100, seed: 43 },
+  );
+});
+
+it('arbitrary bytes, and bytes spliced into a valid bundle, fail cleanly in the TF.js-free layer', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.nat(), async (junk, at) => {
+      for (const bytes of [junk, Buffer.concat([valid.subarray(0, at % valid.length), junk, valid.subarray(at % valid.length)])]) {
+        if (bytes === junk || junk.length > 0) {
+          await assert.rejects(readBundle(bytes), (e: unknown) => e instanceof ArchbundleError);
+        }
+      }
+    }),
+    { numRuns: 150, seed: 44 },
+  );
+});

@@ -1,0 +1,11 @@
+// Child process: checks a bundle file with the TF.js-free layer only; prints the result as JSON.
+import { createReadStream } from 'node:fs';
+import '../../architectures/index.js';
+import { readBundle } from '../../src/bundle/read-bundle.js';
+
+try {
+  const contents = await readBundle(createReadStream(process.argv[2]!));
+  console.log(JSON.stringify({ ok: true, class: contents.arch.class, tensors: contents.weights.length }));
+} catch (error) {
+  console.log(JSON.stringify({ ok: false, code: (error as { code?: string }).code, message: (error as Error).message }));
+}
