@@ -33,6 +33,6 @@ if (!available) io.out(`main job: ${name} is not installed here; training on the
 
 await step('train', ['train', '--fallback-synthetic', ...extra]);
 const bundle = path.relative(io.cwd, path.join(config.output, epochBundleName(config.epochs)));
-await step('evaluate the reloaded bundle', ['eval', bundle, ...(available ? [] : ['--data', 'synthetic'])]);
+await step('evaluate the reloaded bundle', ['eval', bundle, '--data', available ? name : 'synthetic']);
 await step('validate', ['validate', bundle, '--deep']);
 io.out(`\nmain job finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
