@@ -80,6 +80,43 @@ describe('archbundle CLI texts', () => {
     assert.match(unknown.stderr, /^archbundle schema: E_UNKNOWN_CLASS: unknown architecture "NoSuchNet"; registered: .*MLP/);
   });
 
+  it('codegen --check finds the checked-in types up to date', async () => {
+    const run = await cli(['codegen', '--check']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'generated types are up to date\n');
+  });
+
+  it('schema list --config registers the user architectures of a config file', async () => {
+    const dir = tempDir();
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: 'urn:test:architecture:ListedNet',
+      title: 'ListedNet',
+      description: 'Registered through a config file.',
+      type: 'object',
+      properties: {
+        classes: { title: 'Classes', description: 'Classes.', type: 'integer', minimum: 1 },
+        resolution: { title: 'Resolution', description: 'Input size.', type: 'array', items: { type: 'integer' }, minItems: 3, maxItems: 3 },
+        bias: { title: 'Bias', description: 'Bias.', type: 'boolean', default: true },
+        clamp: { title: 'Clamp', description: 'Clamp.', type: 'boolean', default: false },
+        whitening: { title: 'Whitening', description: 'None.', type: 'null', default: null },
+      },
+      required: ['classes', 'resolution'],
+      additionalProperties: false,
+    };
+    writeFileSync(
+      path.join(dir, 'listed.mjs'),
+      `export default { name: 'ListedNet', schema: ${JSON.stringify(schema)}, build(b) { b.appendLayer('flatten', b.tf.layers.flatten({ name: 'flatten' })); b.appendLayer('logits', b.tf.layers.dense({ name: 'logits', units: 2 })); } };\n`,
+    );
+    writeFileSync(
+      path.join(dir, 'archbundle.config.json'),
+      JSON.stringify({ model: { class: 'ListedNet', args: { classes: 2, resolution: [1, 2, 2] } }, architectures: ['./listed.mjs'] }),
+    );
+    const run = await cli(['schema', 'list', '--config', 'archbundle.config.json'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^ListedNet +1 +Registered through a config file\.$/m);
+  });
+
   it('validate reports every bundle and exits 1 when any is invalid', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'not-a-bundle.archbundle'), 'hello, this is not a tar file');
