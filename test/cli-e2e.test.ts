@@ -9,6 +9,7 @@ import { before, describe, it } from 'node:test';
 import { readBundle } from '../src/bundle/read-bundle.js';
 import '../architectures/index.js';
 import { runCli, ROOT } from './helpers/cli.js';
+import { matchSnapshot, normalize } from './helpers/snapshot.js';
 import { tempDir } from './helpers/tempdir.js';
 
 const CONFIG = {
@@ -63,6 +64,7 @@ describe('archbundle CLI end to end', () => {
 
     const inspect = await runCli(['inspect', last, '--json'], { cwd: dir });
     assert.equal(inspect.code, 0, inspect.stderr);
+    matchSnapshot('e2e-inspect-json', normalize(inspect.stdout, { [dir]: '<DIR>' }));
     const summary = JSON.parse(inspect.stdout);
     assert.equal(summary.class, 'MLP');
     assert.equal(summary.epoch, 3);
@@ -74,6 +76,7 @@ describe('archbundle CLI end to end', () => {
 
     const evaluation = await runCli(['eval', last, '--data', 'synthetic', '--json'], { cwd: dir });
     assert.equal(evaluation.code, 0, evaluation.stderr);
+    matchSnapshot('e2e-eval-json', normalize(evaluation.stdout, { [dir]: '<DIR>' }));
     const result = JSON.parse(evaluation.stdout);
     assert.equal(result.class, 'MLP');
     assert.equal(result.confusion.flat().reduce((a: number, b: number) => a + b, 0), result.count);

@@ -24,5 +24,5 @@ export function matchSnapshot(name: string, actual: string): void {
 export function normalize(text: string, replacements: Record<string, string> = {}): string {
   let out = text;
   for (const [from, to] of Object.entries(replacements)) out = out.split(from).join(to);
-  return out.replace(/"ms": [0-9.]+/g, '"ms": <MS>');
+  return out.replace(/"(ms|seconds|imagesPerSecond)": [0-9.e+-]+/g, '"$1": <TIME>');
 }
