@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
+import tar from 'tar-stream';
 import { makeBatch, permutation, prepareData } from '../src/data/batches.js';
+import { DATASETS, DOWNLOAD_MIRRORS, type FileDatasetName } from '../src/data/catalog.js';
 import { parseCifarBatches } from '../src/data/cifar.js';
 import { parseIdx } from '../src/data/idx.js';
 import { loadDataset } from '../src/data/load.js';
@@ -23,6 +27,17 @@ function idx(dims: number[], data: number[] | Uint8Array, header?: number[]): Ui
   dims.forEach((d, i) => view.setUint32(head.length + 4 * i, d, false));
   out.set(data, head.length + 4 * dims.length);
   return out;
+}
+
+/** Points a dataset's mirror at another URL while `run` runs. */
+async function withMirror<T>(name: FileDatasetName, baseUrl: string, run: () => Promise<T>): Promise<T> {
+  const original = DOWNLOAD_MIRRORS[name].baseUrl;
+  DOWNLOAD_MIRRORS[name].baseUrl = baseUrl;
+  try {
+    return await run();
+  } finally {
+    DOWNLOAD_MIRRORS[name].baseUrl = original;
+  }
 }
 
 function codeOf(fn: () => unknown): string {
@@ -135,21 +150,62 @@ describe('dataset search', () => {
 
   it('a failed download is reported in E_DATA_NOT_FOUND and leaves no dataset behind', async () => {
     const cache = tempDir();
-    const original = globalThis.fetch;
-    // The machine has no internet: make that fast and certain rather than waiting on DNS.
-    globalThis.fetch = async () => {
-      throw new TypeError('fetch failed', { cause: new Error('getaddrinfo ENOTFOUND') });
-    };
-    try {
+    // A real fetch to a local port nothing listens on: fails fast, as the mirror does offline.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await withMirror('fashion-mnist', `http://127.0.0.1:${port}/`, async () => {
       await assert.rejects(
         loadDataset('fashion-mnist', { envDir: null, systemDir: null, cacheDir: cache, download: true, synthetic: SYNTHETIC }),
         (e: ArchbundleError) =>
-          e.code === 'E_DATA_NOT_FOUND' && /download into the cache failed: download of http.*train-images-idx3-ubyte\.gz failed: getaddrinfo ENOTFOUND/.test(e.message),
+          e.code === 'E_DATA_NOT_FOUND' &&
+          /download into the cache failed: download of http:\/\/127\.0\.0\.1:\d+\/train-images-idx3-ubyte\.gz failed: .*ECONNREFUSED/.test(e.message),
       );
-    } finally {
-      globalThis.fetch = original;
-    }
+    });
     assert.equal(existsSync(path.join(cache, 'fashion-mnist', 'train-images-idx3-ubyte.gz')), false);
+  });
+
+  it('downloads IDX files and a CIFAR-10 archive from a mirror into the cache', async () => {
+    const served = new Map<string, Uint8Array>();
+    const idxDir = tempDir();
+    writeIdxDataset(idxDir, 6, true);
+    for (const name of DOWNLOAD_MIRRORS.mnist.files) served.set(`/${name}`, readFileSync(path.join(idxDir, name)));
+    const pack = tar.pack();
+    const record = (label: number) => Uint8Array.from({ length: 3073 }, (_, i) => (i === 0 ? label : i % 256));
+    pack.entry({ name: 'cifar-10-batches-bin/readme.html' }, 'ignored');
+    for (const [i, name] of DATASETS.cifar10.files.entries()) pack.entry({ name: `cifar-10-batches-bin/${name}` }, Buffer.from(record(i)));
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+    served.set('/cifar-10-binary.tar.gz', gzipSync(Buffer.concat(chunks)));
+    const server = createServer((request, response) => {
+      const body = served.get(request.url ?? '');
+      response.writeHead(body ? 200 : 404).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const cache = tempDir();
+    const roots = { envDir: null, systemDir: null, cacheDir: cache, download: true, synthetic: SYNTHETIC };
+    try {
+      const mnist = await withMirror('mnist', base, () => loadDataset('mnist', roots));
+      assert.equal(mnist.source, path.join(cache, 'mnist'));
+      assert.equal(mnist.train.count, 6);
+      const cifar = await withMirror('cifar10', base, () => loadDataset('cifar10', roots));
+      assert.equal(cifar.source, path.join(cache, 'cifar10'));
+      assert.deepEqual([...cifar.train.labels], [0, 1, 2, 3, 4]);
+      assert.deepEqual([...cifar.test.labels], [5]);
+      assert.equal(existsSync(path.join(cache, 'cifar10', 'readme.html')), false, 'only the expected files are kept');
+      served.clear();
+      await withMirror('fashion-mnist', base, async () => {
+        await assert.rejects(
+          loadDataset('fashion-mnist', roots),
+          (e: ArchbundleError) => e.code === 'E_DATA_NOT_FOUND' && /failed: HTTP 404/.test(e.message),
+        );
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   const debian = '/usr/share/datasets/fashion-mnist';
