@@ -96,6 +96,10 @@ describe('archbundle CLI end to end', () => {
     const resumed = await runCli(['train', '--set', 'output=runs/split', '--resume', path.join(split, 'epoch-0002.archbundle')], { cwd: dir });
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stdout, /resumed from .*epoch-0002\.archbundle after epoch 2/);
+    assert.doesNotMatch(resumed.stdout, /note:/, 'same config: nothing differs');
+    const other = await runCli(['train', '--set', 'output=runs/other', '--set', 'optimizer.args.momentum=0.5', '--set', 'epochs=2', '--resume', path.join(split, 'epoch-0002.archbundle')], { cwd: dir });
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(other.stdout, /note: the bundle's optimizer \(SGD\) differs from the config's \(SGD\); continuing with the bundle's/);
     const a = await tensorBytes(last);
     const b = await tensorBytes(path.join(split, 'epoch-0003.archbundle'));
     assert.equal(a.size, 8, '4 weights and 4 momentum slots');

@@ -81,6 +81,9 @@ export function progressPrinter(io: Io): (event: SessionEvent) => void {
       case 'pruned':
         line(`removed ${event.file} (keepLast)`);
         break;
+      case 'note':
+        line(`note: ${event.text}`);
+        break;
       case 'test':
         line(
           `test: loss ${fixed(event.evaluation.loss)} accuracy ${percent(event.evaluation.accuracy)} ` +

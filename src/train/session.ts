@@ -31,7 +31,8 @@ export type SessionEvent =
   | ProgressEvent
   | { kind: 'checkpoint'; file: string; epoch: number; best: boolean }
   | { kind: 'pruned'; file: string }
-  | { kind: 'test'; epoch: number; evaluation: Evaluation };
+  | { kind: 'test'; epoch: number; evaluation: Evaluation }
+  | { kind: 'note'; text: string };
 
 export interface SessionOptions {
   /** Bundle to continue from (its model, optimizer, scheduler, epoch and random state). */
@@ -61,6 +62,7 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
 
   const data = await prepare(config, options, emit);
   const { model, optimizer, scheduler, resume } = await setUp(config, options);
+  if (options.resume) for (const text of resumeDifferences(config, model, optimizer, scheduler)) emit({ kind: 'note', text });
   try {
     checkModelFitsData(model, data.dataset);
     emit({
@@ -189,6 +191,30 @@ async function setUp(config: TrainConfig, options: SessionOptions): Promise<Setu
   const optimizer = createOptimizer(config.optimizer.class, config.optimizer.args);
   const scheduler = config.scheduler ? createScheduler(config.scheduler.class, config.scheduler.args ?? {}, optimizer) : null;
   return { model, optimizer, scheduler };
+}
+
+/** What the bundle being resumed holds differently from the config (the bundle wins). */
+function resumeDifferences(config: TrainConfig, model: Classifier, optimizer: Setup['optimizer'], scheduler: Setup['scheduler']): string[] {
+  const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+  const notes: string[] = [];
+  const describe = (what: string, bundle: string, configured: string) =>
+    `the bundle's ${what} (${bundle}) differs from the config's (${configured}); continuing with the bundle's`;
+  if (model.className !== config.model.class || !same(model.args, config.model.args)) {
+    notes.push(describe('model', model.className, config.model.class));
+  }
+  if (optimizer.className !== config.optimizer.class || !same(optimizer.args, config.optimizer.args)) {
+    notes.push(describe('optimizer', optimizer.className, config.optimizer.class));
+  }
+  if ((scheduler?.className ?? null) !== (config.scheduler?.class ?? null) || (scheduler && !same(scheduler.args, config.scheduler?.args))) {
+    notes.push(describe('scheduler', scheduler?.className ?? 'none', config.scheduler?.class ?? 'none'));
+  }
+  return notes;
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
 
 function checkModelFitsData(model: Classifier, dataset: Dataset): void {
