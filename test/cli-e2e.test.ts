@@ -106,7 +106,7 @@ describe('archbundle CLI end to end', () => {
     assert.deepEqual(b, a, 'weights and optimizer state after resume equal the uninterrupted run, bit for bit');
   });
 
-  it('validate without --deep never loads TensorFlow.js', async () => {
+  it('validate without --deep, inspect and schema never load TensorFlow.js', async () => {
     const bundle = path.join(dir, 'runs/full/epoch-0003.archbundle');
     const guard = path.join(ROOT, 'test/helpers/forbid-tfjs.mjs');
     const run = await runCli(['validate', bundle, '--json'], { cwd: dir, nodeArgs: ['--import', guard] });
@@ -114,6 +114,11 @@ describe('archbundle CLI end to end', () => {
     const [result] = JSON.parse(run.stdout);
     assert.equal(result.valid, true);
     assert.ok(result.ms < 1000, `validated in ${result.ms} ms`);
+    const inspect = await runCli(['inspect', bundle], { cwd: dir, nodeArgs: ['--import', guard] });
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.match(inspect.stdout, /^class: {6}MLP/m);
+    const schema = await runCli(['schema', 'list'], { cwd: dir, nodeArgs: ['--import', guard] });
+    assert.equal(schema.code, 0, schema.stderr);
     // The guard itself works: a command that needs TF.js fails under it.
     const deep = await runCli(['validate', bundle, '--deep'], { cwd: dir, nodeArgs: ['--import', guard] });
     assert.notEqual(deep.code, 0);
