@@ -46,3 +46,17 @@ export type { SimpleNetArgs } from '../architectures/simplenet/args.generated.js
 export type { ResNetArgs } from '../architectures/resnet/args.generated.js';
 export type { WideResNetArgs } from '../architectures/wideresnet/args.generated.js';
 export type { LeNetArgs } from '../architectures/lenet/args.generated.js';
+export { loadConfig, resolveConfig } from './config/load.js';
+export type { LoadConfigOptions } from './config/load.js';
+export { CONFIG_SCHEMA_PATH } from './config/schema.js';
+export type { TrainConfig, LoadedConfig, DataConfig, CheckpointPolicy, DatasetName } from './config/types.js';
+export { loadDataset } from './data/load.js';
+export { syntheticDataset } from './data/synthetic.js';
+export { prepareData, makeBatch } from './data/batches.js';
+export type { Dataset, Split } from './data/types.js';
+export { runEpochs } from './train/loop.js';
+export type { EpochMetrics, LoopState, ProgressEvent, TrainBatch } from './train/loop.js';
+export { trainFromConfig } from './train/session.js';
+export type { SessionEvent, SessionOptions, SessionResult } from './train/session.js';
+export { evaluateSplit } from './train/evaluate.js';
+export type { Evaluation } from './train/evaluate.js';
