@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Writes test/fixtures/torch-reference/*.json: small seed models (torch_seed_models.py) with
 random weights and batch-norm statistics, an input batch and the logits PyTorch computes in
-evaluation mode. test/torch-equivalence.test.ts loads the weights into archbundle's models by
-name and checks that the logits agree.
+evaluation mode; for models without dropout also the logits in training mode (batch statistics)
+and the gradient of the cross-entropy with respect to every parameter.
+test/torch-equivalence.test.ts loads the weights into archbundle's models by name and checks
+that logits and gradients agree.
 
   /usr/bin/python3 scripts/torch_reference_outputs.py
 """
@@ -49,14 +51,32 @@ def main():
         x = torch.rand(2, *args["resolution"]) * 2 - 0.5
         with torch.no_grad():
             logits = model(x)
+        # The state as evaluated, before training mode moves the batch-norm running statistics.
+        state = {k: {"shape": list(t.shape), "values": values(t)}
+                 for k, t in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+        train = None
+        if not args.get("dropout"):
+            # Training mode (batch statistics) and the cross-entropy gradient of every parameter.
+            model.train()
+            labels = torch.arange(x.shape[0]) % args["classes"]
+            train_logits = model(x)
+            loss = torch.nn.functional.cross_entropy(train_logits, labels)
+            loss.backward()
+            train = {
+                "labels": labels.tolist(),
+                "loss": float(loss),
+                "logits": {"shape": list(train_logits.shape), "values": values(train_logits)},
+                "grads": {k: {"shape": list(p.grad.shape), "values": values(p.grad)}
+                          for k, p in model.named_parameters()},
+            }
         fixture = {
             "class": name,
             "args": args,
             "torch": torch.__version__,
-            "state": {k: {"shape": list(t.shape), "values": values(t)}
-                      for k, t in model.state_dict().items() if not k.endswith("num_batches_tracked")},
+            "state": state,
             "input": {"shape": list(x.shape), "values": values(x)},
             "logits": {"shape": list(logits.shape), "values": values(logits)},
+            "train": train,
         }
         with open(os.path.join(out_dir, label + ".json"), "w") as f:
             json.dump(fixture, f)

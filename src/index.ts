@@ -38,3 +38,11 @@ export type {
   WeightShape,
   JsonValue,
 } from './train/types.js';
+export { resnetPreset, RESNET_PRESETS, type ResNetPreset } from '../architectures/index.js';
+export { GroupNormalization } from './layers/group-normalization.js';
+export { groupCount, type NormalizationKind } from './layers/group-count.js';
+export type { MLPArgs } from '../architectures/mlp/args.generated.js';
+export type { SimpleNetArgs } from '../architectures/simplenet/args.generated.js';
+export type { ResNetArgs } from '../architectures/resnet/args.generated.js';
+export type { WideResNetArgs } from '../architectures/wideresnet/args.generated.js';
+export type { LeNetArgs } from '../architectures/lenet/args.generated.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { GroupNormalization } from '../src/layers/group-normalization.js';
-import { groupCount } from '../src/layers/normalization.js';
+import { groupCount } from '../src/layers/group-count.js';
 import { useTestBackend } from './helpers/backend.js';
 
 before(useTestBackend);
@@ -43,6 +43,17 @@ describe('GroupNormalization', () => {
     actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-4, `element ${i}: ${v} vs ${expected[i]}`));
     assert.deepEqual(layer.weights.map((w) => w.originalName), ['gn/gamma', 'gn/beta']);
     assert.ok(layer.trainableWeights.length === 2);
+    tf.dispose([x, y]);
+  });
+
+  it('stays accurate for inputs with a large mean (two-pass variance)', () => {
+    const shape: [number, number, number, number] = [1, 4, 4, 4];
+    const values = Array.from({ length: 64 }, (_, i) => 1000 + Math.sin(i * 1.3));
+    const layer = new GroupNormalization({ name: 'gn_large', groups: 2 });
+    const x = tf.tensor4d(values, shape);
+    const y = layer.apply(x) as tf.Tensor;
+    const expected = referenceGroupNorm(Array.from(x.dataSync()), shape, 2, [1, 1, 1, 1], [0, 0, 0, 0]);
+    Array.from(y.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 2e-3, `element ${i}: ${v} vs ${expected[i]}`));
     tf.dispose([x, y]);
   });
 

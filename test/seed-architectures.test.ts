@@ -154,4 +154,16 @@ describe('LeNet', () => {
       model.dispose();
     }
   });
+
+  it('averages with pooling avg (LeNet-5 subsampling) and sizes fc1 from the input', () => {
+    seedRandom(0);
+    const model = createModel('LeNet', { classes: 10, resolution: [3, 32, 32], pooling: 'avg', activation: 'tanh', units: [32] });
+    try {
+      assert.equal(model.net.getLayer('pool1').getClassName(), 'AveragePooling2D');
+      assert.deepEqual(layerShapes(model).get('flatten'), [null, 6 * 6 * 16]);
+      assert.deepEqual(model.namedWeights().map((w) => w.name).slice(-4), ['fc1/kernel', 'fc1/bias', 'logits/kernel', 'logits/bias']);
+    } finally {
+      model.dispose();
+    }
+  });
 });

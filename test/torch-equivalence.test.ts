@@ -1,11 +1,12 @@
 /**
  * Layer for layer: the seed's PyTorch models (scripts/torch_seed_models.py) with random weights
- * and batch-norm statistics, saved by
+ * and batch-norm statistics (and, without dropout, training-mode logits and gradients), saved by
  *   /usr/bin/python3 scripts/torch_reference_outputs.py
  * into test/fixtures/torch-reference/. Every PyTorch tensor must have exactly one archbundle
  * weight of the same name (module path) and shape, and with those weights loaded our logits must
- * equal PyTorch's in evaluation mode. This covers normalisation, padding of strided
- * convolutions, pooling, activations, clamp and the residual wiring.
+ * equal PyTorch's in evaluation mode, and in training mode logits, loss and every gradient too.
+ * This covers normalisation, padding of strided convolutions, pooling, activations, clamp, the
+ * residual wiring, and the backward pass of the backend under test.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -27,6 +28,16 @@ interface Fixture {
   state: Record<string, Stored>;
   input: Stored;
   logits: Stored;
+  /** Absent for models with dropout (its masks are random in both frameworks). */
+  train: { labels: number[]; loss: number; logits: Stored; grads: Record<string, Stored> } | null;
+}
+
+/** Every element within `tolerance` of the largest expected magnitude (plus a float32 floor). */
+function assertClose(actual: ArrayLike<number>, expected: number[], tolerance: number, what: string): void {
+  const scale = Math.max(...expected.map(Math.abs));
+  expected.forEach((e, i) => {
+    assert.ok(Math.abs(actual[i]! - e) <= tolerance * scale + 1e-6, `${what}[${i}]: ${actual[i]} vs PyTorch ${e} (scale ${scale})`);
+  });
 }
 
 const dir = new URL('./fixtures/torch-reference/', import.meta.url);
@@ -54,12 +65,29 @@ describe('archbundle models compute what the seed PyTorch models compute', () =>
         const x = tf.transpose(nchw, [0, 2, 3, 1]);
         const logits = model.predict(x);
         assert.deepEqual(logits.shape, fixture.logits.shape);
-        const actual = logits.dataSync();
-        const scale = Math.max(1, ...fixture.logits.values.map(Math.abs));
-        fixture.logits.values.forEach((expected, i) => {
-          assert.ok(Math.abs(actual[i]! - expected) <= 1e-4 * scale, `logit ${i}: ${actual[i]} vs PyTorch ${expected}`);
-        });
-        tf.dispose([nchw, x, logits]);
+        assertClose(logits.dataSync(), fixture.logits.values, 1e-4, 'logits');
+        tf.dispose([nchw, logits]);
+
+        if (fixture.train) {
+          const { train } = fixture;
+          const labels = tf.oneHot(tf.tensor1d(train.labels, 'int32'), fixture.args.classes as number);
+          const trainable = ours.filter((w) => w.trainable);
+          const { value: loss, grads } = tf.variableGrads(() => {
+            const trainLogits = model.forward(x, true);
+            assertClose(trainLogits.dataSync(), train.logits.values, 1e-4, 'training-mode logits');
+            return tf.losses.softmaxCrossEntropy(labels, trainLogits) as tf.Scalar;
+          }, trainable.map((w) => w.variable.read() as tf.Variable));
+          assert.ok(Math.abs(loss.dataSync()[0]! - train.loss) < 1e-4 * Math.max(1, train.loss), 'loss');
+          assert.deepEqual(trainable.map((w) => torchKey(w.name)).sort(), Object.keys(train.grads).sort(), 'gradients for the same parameters');
+          for (const w of trainable) {
+            const stored = train.grads[torchKey(w.name)]!;
+            const expected = fromTorchLayout(stored.values, stored.shape);
+            assertClose(grads[(w.variable.read() as tf.Variable).name]!.dataSync(), Array.from(expected.dataSync()), 1e-3, `gradient of ${w.name}`);
+            expected.dispose();
+          }
+          tf.dispose([labels, loss, ...Object.values(grads)]);
+        }
+        x.dispose();
       } finally {
         model.dispose();
       }

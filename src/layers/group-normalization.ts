@@ -52,12 +52,22 @@ export class GroupNormalization extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = single(inputs) as tf.Tensor4D;
-      const [, height, width, channels] = x.shape;
-      const grouped = tf.reshape(x, [-1, height, width, this.groups, channels / this.groups]);
-      const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
-      const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
-      const restored = tf.reshape(normed, [-1, height, width, channels]);
-      return tf.add(tf.mul(restored, this.gamma!.read()), this.beta!.read());
+      const channels = x.shape[3];
+      const perGroup = channels / this.groups;
+      // Per-channel spatial means first, then means over each group's channels on the small
+      // [batch, channels] result: the full tensor is only ever reduced over height and width,
+      // which the wasm backend does without transposing it (a 5-d moments over the inner axes
+      // would). Two passes (mean, then the mean square of the centred input) keep the variance
+      // exact for inputs with a large mean.
+      const groupMean = (t: tf.Tensor) => {
+        const perChannel = tf.reshape(tf.mean(t, [1, 2]), [-1, this.groups, perGroup]);
+        const perGroupMean = tf.mean(perChannel, 2, true);
+        return tf.reshape(tf.tile(perGroupMean, [1, 1, perGroup]), [-1, 1, 1, channels]);
+      };
+      const centred = tf.sub(x, groupMean(x));
+      const variance = groupMean(tf.square(centred));
+      const scale = tf.mul(tf.rsqrt(tf.add(variance, this.epsilon)), this.gamma!.read());
+      return tf.add(tf.mul(centred, scale), this.beta!.read());
     });
   }
 

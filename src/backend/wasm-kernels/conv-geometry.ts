@@ -67,13 +67,14 @@ export function requireChannelsLast(kernel: string, dataFormat: unknown): void {
  * The input gradient of a convolution is a stride-1 convolution of the output gradient, with
  * `stride - 1` zeros inserted between its rows and columns, by the spatially flipped filter.
  * Returns that zero-stuffed (and, where the forward pass never read some rows, cropped) `dy` and
- * the explicit padding that makes the stride-1 convolution produce exactly the input's size.
+ * the explicit padding that makes the stride-1 convolution produce exactly the input's size;
+ * undefined when the forward pass read only padding, so the gradient is zero.
  */
 export function transposedConvInput(
   ops: WasmOps,
   dy: tf.TensorInfo,
   g: ConvGeometry,
-): { input: tf.TensorInfo; paddings: tf.backend_util.ExplicitPadding } {
+): { input: tf.TensorInfo; paddings: tf.backend_util.ExplicitPadding } | undefined {
   const [n, oh, ow, c] = dy.shape as [number, number, number, number];
   const sh = g.height.stride;
   const sw = g.width.stride;
@@ -88,6 +89,11 @@ export function transposedConvInput(
   }
   const h = stuffedPads(g.height, input.shape[1]!);
   const w = stuffedPads(g.width, input.shape[2]!);
+  if (h.cropBefore + h.cropAfter >= input.shape[1]! || w.cropBefore + w.cropAfter >= input.shape[2]!) {
+    // Every output position read only padding: the input gradient is zero.
+    if (owned) ops.release(input);
+    return undefined;
+  }
   if (h.cropBefore || h.cropAfter || w.cropBefore || w.cropAfter) {
     const size = [n, input.shape[1]! - h.cropBefore - h.cropAfter, input.shape[2]! - w.cropBefore - w.cropAfter, c];
     const cropped = ops.slice(input, [0, h.cropBefore, w.cropBefore, 0], size);

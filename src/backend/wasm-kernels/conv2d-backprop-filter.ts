@@ -19,9 +19,11 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
     const g = convGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false);
     const h = filterPads(g.height);
     const w = filterPads(g.width);
+    const [n, xh, xw, c] = x.shape as [number, number, number, number];
+    // Every tap read only padding: the filter gradient is zero.
+    if (h.crop >= xh || w.crop >= xw) return ops.zeros(a.filterShape);
     let xs = x;
     if (h.crop || w.crop) {
-      const [n, xh, xw, c] = x.shape as [number, number, number, number];
       xs = ops.slice(x, [0, 0, 0, 0], [n, xh - h.crop, xw - w.crop, c]);
     }
     const xT = ops.transpose(xs, [3, 1, 2, 0]);

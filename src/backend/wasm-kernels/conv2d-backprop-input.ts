@@ -17,7 +17,12 @@ export const conv2dBackpropInputConfig: tf.KernelConfig = {
     const ops = new WasmOps(backend as BackendWasm);
     const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false);
     const flipped = ops.then(ops.reverse(filter, [0, 1]), (f) => ops.transpose(f, [0, 1, 3, 2]));
-    const { input, paddings } = transposedConvInput(ops, dy, g);
+    const stuffed = transposedConvInput(ops, dy, g);
+    if (!stuffed) {
+      ops.release(flipped);
+      return ops.zeros(a.inputShape);
+    }
+    const { input, paddings } = stuffed;
     const dx = ops.run('Conv2D', { x: input, filter: flipped }, {
       strides: [1, 1],
       pad: paddings,

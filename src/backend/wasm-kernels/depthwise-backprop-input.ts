@@ -17,7 +17,12 @@ export const depthwiseBackpropInputConfig: tf.KernelConfig = {
     const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
     const [kh, kw, inC, mult] = filter.shape as [number, number, number, number];
     const flipped = ops.then(ops.reverse(filter, [0, 1]), (f) => ops.reshape(f, [kh, kw, inC * mult, 1]));
-    const { input, paddings } = transposedConvInput(ops, dy, g);
+    const stuffed = transposedConvInput(ops, dy, g);
+    if (!stuffed) {
+      ops.release(flipped);
+      return ops.zeros(a.inputShape);
+    }
+    const { input, paddings } = stuffed;
     const perChannel = ops.run('DepthwiseConv2dNative', { x: input, filter: flipped }, {
       strides: [1, 1],
       pad: paddings,

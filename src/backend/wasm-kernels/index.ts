@@ -3,9 +3,11 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+import { fusedBatchNormConfig } from './batch-norm.js';
 import { captureOriginal } from './fallback.js';
 import { castConfig, identityConfig } from './identity.js';
-import { registerReductionGradients } from './reduction-gradients.js';
+import { registerLeanGradients } from './gradients.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -17,6 +19,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
+  maxPoolGradConfig,
 ];
 
 /** Faster paths for wasm kernels training leans on; other cases go to TF.js's own kernel. */
@@ -26,6 +29,7 @@ export const WASM_FAST_PATH_KERNELS: readonly tf.KernelConfig[] = [
   tileConfig,
   identityConfig,
   castConfig,
+  fusedBatchNormConfig,
 ];
 
 /**
@@ -40,5 +44,5 @@ export function registerWasmTrainingKernels(): void {
     if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
-  registerReductionGradients();
+  registerLeanGradients();
 }

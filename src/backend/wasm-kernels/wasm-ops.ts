@@ -20,6 +20,10 @@ export class WasmOps {
     for (const info of infos) if (info) this.backend.disposeData(info.dataId);
   }
 
+  zeros(shape: number[]): tf.TensorInfo {
+    return this.run('Fill', [], { shape, value: 0, dtype: 'float32' });
+  }
+
   reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
     return this.run('Reshape', { x }, { shape });
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNormGradConfig } from './batch-norm-gradient.js';
 
 /**
  * Gradients of Sum and Mean that broadcast dy with Tile instead of multiplying it by
@@ -33,7 +34,19 @@ export const meanGradConfig: tf.GradConfig = {
   },
 };
 
-export function registerReductionGradients(): void {
-  tf.registerGradient(sumGradConfig);
-  tf.registerGradient(meanGradConfig);
+export const LEAN_GRADIENTS: readonly tf.GradConfig[] = [sumGradConfig, meanGradConfig, fusedBatchNormGradConfig];
+
+/** TF.js's own gradients that these replace, kept for tests that compare the two. */
+const tfjsGradients = new Map<string, tf.GradConfig>();
+
+export function tfjsGradient(kernelName: string): tf.GradConfig | undefined {
+  return tfjsGradients.get(kernelName);
+}
+
+export function registerLeanGradients(): void {
+  for (const config of LEAN_GRADIENTS) {
+    const existing = tf.getGradient(config.kernelName);
+    if (existing && existing !== config && !tfjsGradients.has(config.kernelName)) tfjsGradients.set(config.kernelName, existing);
+    tf.registerGradient(config);
+  }
 }

@@ -1,0 +1,38 @@
+/**
+ * The main job (`npm start`): trains the default config (archbundle.config.json: SimpleNet on
+ * Fashion-MNIST), then reloads the final bundle without naming its architecture, evaluates it on
+ * the test set and validates it, all through the CLI. Without the dataset it says so and trains
+ * on the synthetic set instead.
+ */
+import path from 'node:path';
+import '../architectures/index.js';
+import { main } from '../src/cli/main.js';
+import { processIo } from '../src/cli/io.js';
+import { loadConfig } from '../src/config/load.js';
+import { DATASETS, isFileDataset } from '../src/data/catalog.js';
+import { locate } from '../src/data/locate.js';
+import { epochBundleName } from '../src/train/checkpoint-policy.js';
+
+const io = processIo();
+const started = performance.now();
+const extra = process.argv.slice(2);
+
+async function step(title: string, argv: string[]): Promise<void> {
+  io.out(`\n== ${title}: archbundle ${argv.join(' ')}\n`);
+  const code = await main(argv, io);
+  if (code !== 0) {
+    io.err(`main job: "${title}" failed (exit ${code})\n`);
+    process.exit(code);
+  }
+}
+
+const { config } = await loadConfig({ cwd: io.cwd, set: extra.filter((a, i) => extra[i - 1] === '--set') });
+const name = config.data.dataset;
+const available = !isFileDataset(name) || locate(DATASETS[name], { dataDir: config.data.dataDir }) !== undefined;
+if (!available) io.out(`main job: ${name} is not installed here; training on the synthetic dataset instead\n`);
+
+await step('train', ['train', '--fallback-synthetic', ...extra]);
+const bundle = path.relative(io.cwd, path.join(config.output, epochBundleName(config.epochs)));
+await step('evaluate the reloaded bundle', ['eval', bundle, '--data', available ? name : 'synthetic']);
+await step('validate', ['validate', bundle, '--deep']);
+io.out(`\nmain job finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

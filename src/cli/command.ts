@@ -1,0 +1,21 @@
+import type { Io } from './io.js';
+
+/** One `archbundle` sub-command. Modules are imported only when run, so cheap commands stay cheap. */
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full --help text. */
+  help: string;
+  /** Returns the exit code; throws ArchbundleError (exit 1) or UsageError (exit 2). */
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+/** The registered commands, in help order, each loaded on demand. */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  train: { summary: 'train a model from a config file', load: async () => (await import('./commands/train.js')).default },
+  eval: { summary: 'evaluate any bundle on a dataset', load: async () => (await import('./commands/eval.js')).default },
+  inspect: { summary: 'show what a bundle holds', load: async () => (await import('./commands/inspect.js')).default },
+  validate: { summary: 'check bundles (for CI); exit 0 valid, 1 invalid, 2 usage', load: async () => (await import('./commands/validate.js')).default },
+  schema: { summary: 'list registered architectures or show one schema', load: async () => (await import('./commands/schema.js')).default },
+  codegen: { summary: 'regenerate argument types from the JSON Schemas', load: async () => (await import('./commands/codegen.js')).default },
+};

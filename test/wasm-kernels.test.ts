@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { selectBackend } from '../src/backend/select.js';
+import { tfjsGradient } from '../src/backend/wasm-kernels/gradients.js';
+import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
+
+// Each case compares archbundle's wasm kernel with TF.js's cpu backend (the reference).
+const TOLERANCE = 2e-5;
+const RUNS = 30;
+
+before(async () => {
+  await selectBackend('cpu');
+  await selectBackend('wasm');
+});
+
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+interface ConvCase {
+  batch: number; height: number; width: number; inC: number; outC: number;
+  kh: number; kw: number; strides: [number, number]; dilations: [number, number];
+  pad: Pad; rounding: 'floor' | 'round' | 'ceil' | undefined; seed: number;
+}
+
+const padArb: fc.Arbitrary<{ pad: Pad; rounding: ConvCase['rounding'] }> = fc.oneof(
+  fc.constantFrom('same' as const, 'valid' as const).map((pad) => ({ pad, rounding: undefined })),
+  fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)).map(([t, b, l, r]) => ({
+    pad: [[0, 0], [t, b], [l, r], [0, 0]] as tf.backend_util.ExplicitPadding, rounding: undefined,
+  })),
+  fc.record({ pad: fc.nat(2), rounding: fc.constantFrom('floor' as const, 'round' as const, 'ceil' as const) }),
+);
+
+function convCases(depthwise: boolean, dilated: boolean): fc.Arbitrary<ConvCase> {
+  const step = fc.integer({ min: 1, max: 3 });
+  return fc.record({
+    batch: fc.integer({ min: 1, max: 3 }), height: fc.integer({ min: 1, max: 9 }), width: fc.integer({ min: 1, max: 9 }),
+    inC: fc.integer({ min: 1, max: 4 }), outC: fc.integer({ min: 1, max: depthwise ? 3 : 4 }),
+    kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }),
+    // TF.js's forward convolution allows strides > 1 or dilations > 1, not both.
+    strides: dilated ? fc.constant([1, 1] as [number, number]) : fc.tuple(step, step),
+    dilations: dilated ? fc.tuple(step, step) : fc.constant([1, 1] as [number, number]),
+    padding: padArb, seed: fc.nat(),
+  }).map(({ padding, ...c }) => ({ ...c, pad: padding.pad, rounding: padding.rounding }))
+    .filter((c) => outShape(c, depthwise) !== undefined);
+}
+
+function filterShape(c: ConvCase): [number, number, number, number] {
+  return [c.kh, c.kw, c.inC, c.outC];
+}
+
+function outShape(c: ConvCase, depthwise: boolean): [number, number, number, number] | undefined {
+  try {
+    const info = tf.backend_util.computeConv2DInfo(
+      [c.batch, c.height, c.width, c.inC], filterShape(c), c.strides, c.dilations, c.pad, c.rounding, depthwise);
+    return info.outHeight > 0 && info.outWidth > 0 ? info.outShape : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tensors(c: ConvCase, depthwise: boolean) {
+  const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inC];
+  const dyShape = outShape(c, depthwise)!;
+  return {
+    xShape,
+    x: () => tf.tensor4d(seededValues(tf.util.sizeFromShape(xShape), c.seed), xShape),
+    w: () => tf.tensor4d(seededValues(tf.util.sizeFromShape(filterShape(c)), c.seed + 1), filterShape(c)),
+    dy: () => tf.tensor4d(seededValues(tf.util.sizeFromShape(dyShape), c.seed + 2), dyShape),
+  };
+}
+
+const attrsOf = (c: ConvCase) => ({
+  strides: c.strides, pad: c.pad, dimRoundingMode: c.rounding, dilations: c.dilations, dataFormat: 'NHWC',
+});
+
+function assertClose(name: string, reference: Float32Array[], actual: Float32Array[], c: unknown, tolerance = TOLERANCE) {
+  reference.forEach((r, i) => {
+    const error = relativeError(r, actual[i]!);
+    assert.ok(error <= tolerance, `${name}: relative error ${error} > ${tolerance} for ${JSON.stringify(c)}`);
+  });
+}
+
+const KERNELS = [
+  { name: 'Conv2DBackpropFilter', depthwise: false, grad: 'filter' },
+  { name: 'Conv2DBackpropInput', depthwise: false, grad: 'input' },
+  { name: 'DepthwiseConv2dNativeBackpropFilter', depthwise: true, grad: 'filter' },
+  { name: 'DepthwiseConv2dNativeBackpropInput', depthwise: true, grad: 'input' },
+] as const;
+
+function runBackprop(kernel: (typeof KERNELS)[number], c: ConvCase, t: ReturnType<typeof tensors>): tf.Tensor {
+  const attrs = kernel.grad === 'filter'
+    ? { ...attrsOf(c), filterShape: filterShape(c) }
+    : { ...attrsOf(c), inputShape: t.xShape };
+  const inputs: tf.NamedTensorMap = kernel.grad === 'filter' ? { x: t.x(), dy: t.dy() } : { dy: t.dy(), filter: t.w() };
+  return tf.engine().runKernel(kernel.name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+describe('wasm training kernels match the cpu backend', () => {
+  for (const kernel of KERNELS) {
+    it(`${kernel.name}: random shapes, strides and paddings`, () => {
+      fc.assert(fc.property(convCases(kernel.depthwise, false), (c) => {
+        const t = tensors(c, kernel.depthwise);
+        const run = () => runBackprop(kernel, c, t);
+        assertClose(kernel.name, valuesOn('cpu', run), valuesOn('wasm', run), c);
+      }), { numRuns: RUNS, seed: 4 });
+    });
+
+    // TF.js's cpu backprop kernels ignore dilation, so dilated cases check the adjoint identity
+    // <conv(x, W), dy> = <x, dx> = <W, dW> against the cpu backend's forward convolution.
+    it(`${kernel.name}: dilations, by the adjoint of the cpu forward convolution`, () => {
+      fc.assert(fc.property(convCases(kernel.depthwise, true), (c) => {
+        const t = tensors(c, kernel.depthwise);
+        const forward = () => {
+          const conv = kernel.depthwise
+            ? tf.depthwiseConv2d(t.x(), t.w(), c.strides, c.pad, 'NHWC', c.dilations, c.rounding)
+            : tf.conv2d(t.x(), t.w(), c.strides, c.pad, 'NHWC', c.dilations, c.rounding);
+          return [tf.sum(tf.mul(conv, t.dy())), tf.sum(tf.abs(tf.mul(conv, t.dy())))];
+        };
+        const [expected, scale] = valuesOn('cpu', forward).map((v) => v[0]!);
+        const [grad] = valuesOn('wasm', () => runBackprop(kernel, c, t));
+        const other = valuesOn('cpu', () => (kernel.grad === 'filter' ? t.w() : t.x()))[0]!;
+        const actual = grad!.reduce((s, g, i) => s + g * other[i]!, 0);
+        assert.ok(Math.abs(actual - expected!) <= 1e-4 * Math.max(scale!, 1e-6),
+          `${kernel.name}: <grad, ${kernel.grad}> = ${actual}, expected ${expected} for ${JSON.stringify(c)}`);
+      }), { numRuns: RUNS, seed: 5 });
+    });
+  }
+
+  it('MaxPoolGrad: random windows, strides, paddings, with ties', () => {
+    const cases = fc.record({
+      batch: fc.integer({ min: 1, max: 2 }), height: fc.integer({ min: 1, max: 8 }), width: fc.integer({ min: 1, max: 8 }),
+      channels: fc.integer({ min: 1, max: 3 }), fh: fc.integer({ min: 1, max: 4 }), fw: fc.integer({ min: 1, max: 4 }),
+      sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }), padding: padArb, seed: fc.nat(), ties: fc.boolean(),
+    }).filter((c) => {
+      try {
+        const info = tf.backend_util.computePool2DInfo(
+          [c.batch, c.height, c.width, c.channels], [c.fh, c.fw], [c.sh, c.sw], 1, c.padding.pad as 'same', c.padding.rounding);
+        // Only 'same' and 'valid': with numeric pads TF.js's own wasm MaxPool (the forward pass,
+        // not ours) writes past its output or returns garbage (rounded-up sizes, windows wholly in
+        // the padding, non-square windows sized by their height), so no reference exists there.
+        return info.outHeight > 0 && info.outWidth > 0 && typeof c.padding.pad === 'string';
+      } catch {
+        return false;
+      }
+    });
+    fc.assert(fc.property(cases, (c) => {
+      const shape: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
+      // Rounded values make windows with several equal maxima (as ReLU's zeros do).
+      const values = seededValues(tf.util.sizeFromShape(shape), c.seed).map((v) => (c.ties ? Math.round(v * 2) : v));
+      const run = () => tf.grad((x: tf.Tensor) => {
+        const y = tf.maxPool(x as tf.Tensor4D, [c.fh, c.fw], [c.sh, c.sw], c.padding.pad as 'same', c.padding.rounding);
+        return tf.sum(tf.mul(y, tf.tensor(seededValues(y.size, c.seed + 1), y.shape)));
+      })(tf.tensor4d(values, shape));
+      assertClose('MaxPoolGrad', valuesOn('cpu', run), valuesOn('wasm', run), c, 1e-6);
+    }), { numRuns: RUNS * 2, seed: 11 });
+  });
+
+  it('UnsortedSegmentSum: repeated, negative and out-of-range ids', () => {
+    const cases = fc.record({
+      rows: fc.integer({ min: 1, max: 12 }), cols: fc.integer({ min: 1, max: 5 }),
+      segments: fc.integer({ min: 1, max: 6 }), seed: fc.nat(),
+    }).chain((c) => fc.record({ c: fc.constant(c), ids: fc.array(fc.integer({ min: -2, max: c.segments + 1 }), { minLength: c.rows, maxLength: c.rows }) }));
+    fc.assert(fc.property(cases, ({ c, ids }) => {
+      const run = () => tf.unsortedSegmentSum(
+        tf.tensor2d(seededValues(c.rows * c.cols, c.seed), [c.rows, c.cols]), tf.tensor1d(ids, 'int32'), c.segments);
+      assertClose('UnsortedSegmentSum', valuesOn('cpu', run), valuesOn('wasm', run), { c, ids });
+    }), { numRuns: RUNS, seed: 6 });
+  });
+
+  it('Sum and Mean over any axes, with and without keepDims', () => {
+    const cases = fc.record({
+      shape: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 5 }),
+      keepDims: fc.boolean(), seed: fc.nat(), mask: fc.nat(31),
+    });
+    fc.assert(fc.property(cases, (c) => {
+      const axes = c.shape.map((_, i) => i).filter((i) => (c.mask >> i) & 1);
+      const x = () => tf.tensor(seededValues(tf.util.sizeFromShape(c.shape), c.seed), c.shape);
+      const run = () => [tf.sum(x(), axes, c.keepDims), tf.mean(x(), axes, c.keepDims)];
+      assertClose('Sum/Mean', valuesOn('cpu', run), valuesOn('wasm', run), { ...c, axes }, 1e-5);
+    }), { numRuns: RUNS * 2, seed: 7 });
+  });
+
+  it('Tile, broadcast and general', () => {
+    const cases = fc.record({
+      shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }),
+      seed: fc.nat(),
+    }).chain((c) => fc.record({ c: fc.constant(c), reps: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: c.shape.length, maxLength: c.shape.length }) }));
+    fc.assert(fc.property(cases, ({ c, reps }) => {
+      const run = () => tf.tile(tf.tensor(seededValues(tf.util.sizeFromShape(c.shape), c.seed), c.shape), reps);
+      assertClose('Tile', valuesOn('cpu', run), valuesOn('wasm', run), { c, reps }, 0);
+    }), { numRuns: RUNS, seed: 8 });
+  });
+
+  it('Identity and same-dtype Cast share buffers safely', () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor1d([1, 2, 3]);
+    const copy = tf.clone(x);
+    const cast = tf.cast(x, 'float32');
+    const ints = tf.cast(tf.tensor1d([1.7, -2.2]), 'int32');
+    x.dispose();
+    assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+    assert.deepEqual(Array.from(cast.dataSync()), [1, 2, 3]);
+    assert.deepEqual(Array.from(ints.dataSync()), [1, -2]);
+    copy.dispose();
+    assert.deepEqual(Array.from(cast.dataSync()), [1, 2, 3]);
+    tf.dispose([cast, ints]);
+  });
+
+  it('releases every intermediate (no wasm memory leak per kernel call)', () => {
+    tf.setBackend('wasm');
+    const c: ConvCase = { batch: 2, height: 7, width: 6, inC: 3, outC: 2, kh: 3, kw: 2, strides: [2, 1], dilations: [1, 1], pad: 'same', rounding: undefined, seed: 1 };
+    for (const kernel of KERNELS) {
+      const t = tensors(c, kernel.depthwise);
+      const before = tf.memory().numTensors;
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const ids = backend.numDataIds();
+      tf.tidy(() => { runBackprop(kernel, c, t); });
+      assert.equal(tf.memory().numTensors, before, kernel.name);
+      assert.equal(backend.numDataIds(), ids, `${kernel.name} leaves no wasm buffers behind`);
+    }
+  });
+});
+
+describe('lean gradients and batch norm equal TF.js\'s own', () => {
+  const shapes = fc.record({
+    n: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 4 }), w: fc.integer({ min: 1, max: 4 }),
+    c: fc.integer({ min: 1, max: 5 }), seed: fc.nat(), withScale: fc.boolean(), withOffset: fc.boolean(),
+  });
+
+  it('FusedBatchNorm forward on wasm matches cpu', () => {
+    fc.assert(fc.property(shapes, (s) => {
+      const shape = [s.n, s.h, s.w, s.c];
+      const run = () => tf.batchNorm(
+        tf.tensor(seededValues(s.n * s.h * s.w * s.c, s.seed), shape),
+        tf.tensor1d(seededValues(s.c, s.seed + 1)),
+        tf.add(tf.abs(tf.tensor1d(seededValues(s.c, s.seed + 2))), 0.1),
+        s.withOffset ? tf.tensor1d(seededValues(s.c, s.seed + 3)) : undefined,
+        s.withScale ? tf.tensor1d(seededValues(s.c, s.seed + 4)) : undefined,
+        1e-3,
+      );
+      assertClose('FusedBatchNorm', valuesOn('cpu', run), valuesOn('wasm', run), s, 1e-5);
+    }), { numRuns: RUNS, seed: 9 });
+  });
+
+  it('FusedBatchNorm, Sum and Mean gradients give TF.js\'s values', () => {
+    fc.assert(fc.property(shapes, (s) => {
+      const shape = [s.n, s.h, s.w, s.c];
+      const size = s.n * s.h * s.w * s.c;
+      const results = (lean: boolean) => valuesOn('cpu', () => {
+        const x = tf.tensor(seededValues(size, s.seed), shape);
+        const stats = [tf.tensor1d(seededValues(s.c, s.seed + 1)), tf.add(tf.abs(tf.tensor1d(seededValues(s.c, s.seed + 2))), 0.1)];
+        const scale = s.withScale ? tf.tensor1d(seededValues(s.c, s.seed + 4)) : undefined;
+        const dy = tf.tensor(seededValues(size, s.seed + 5), shape);
+        const pick = (name: string) => (lean ? tf.getGradient(name) : tfjsGradient(name))!;
+        const bn = pick('FusedBatchNorm').gradFunc(dy, [x, stats[0]!, stats[1]!, scale!], { varianceEpsilon: 1e-3 });
+        const names = s.withScale ? ['x', 'mean', 'variance', 'scale', 'offset'] : ['x', 'mean', 'variance', 'offset'];
+        const dySmall = tf.tensor1d(seededValues(s.c, s.seed + 6));
+        const sum = pick('Sum').gradFunc(dySmall, [x], { axis: [0, 1, 2], keepDims: false });
+        const mean = pick('Mean').gradFunc(dySmall, [x], { axis: [0, 1, 2], keepDims: false });
+        return [...names.map((k) => (bn as Record<string, () => tf.Tensor>)[k]!()), sum.x!() as tf.Tensor, mean.x!() as tf.Tensor];
+      });
+      assertClose('gradients', results(false), results(true), s, 1e-5);
+    }), { numRuns: RUNS, seed: 10 });
+  });
+});
