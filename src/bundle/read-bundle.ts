@@ -165,7 +165,7 @@ class ReadState {
     let position = 0;
     let sink: TensorSink | undefined;
     let opened = false;
-    /** Feeds the chunk (empty once the input is done) to the tensors; returns the bytes consumed. */
+    /** Feeds a chunk to the tensors in order (an empty chunk at the end flushes zero-length tensors). */
     const feed = async (chunk: Uint8Array): Promise<void> => {
       let at = 0;
       while (index < records.length) {
