@@ -1,5 +1,5 @@
 import { defineArchitecture } from '../../src/architecture.js';
-import type { Issue } from '../../src/errors.js';
+import { minimumSizeIssues } from '../../src/architecture-checks.js';
 import type { LeNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 
@@ -15,17 +15,7 @@ export default defineArchitecture<LeNetArgs>({
   name: 'LeNet',
   schema,
   check(args) {
-    const issues: Issue[] = [];
-    args.resolution.slice(1).forEach((size, i) => {
-      if (size < MIN_SIZE) {
-        issues.push({
-          pointer: `/resolution/${i + 1}`,
-          keyword: 'minimum-size',
-          message: `LeNet needs ${i === 0 ? 'height' : 'width'} >= ${MIN_SIZE} (two 5x5 convolutions and two 2x2 poolings), received ${size}`,
-        });
-      }
-    });
-    return issues;
+    return minimumSizeIssues('LeNet', args.resolution, MIN_SIZE, 'two 5x5 convolutions and two 2x2 poolings');
   },
   build(b, args) {
     const { tf } = b;

@@ -1,7 +1,6 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { defineArchitecture } from '../../src/architecture.js';
-import type { Issue } from '../../src/errors.js';
-import { groupCount } from '../../src/layers/group-count.js';
+import { groupCountIssues } from '../../src/architecture-checks.js';
 import type { ResNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 import { EXPANSION, residualUnit } from './units.js';
@@ -20,18 +19,7 @@ export default defineArchitecture<ResNetArgs>({
   name: 'ResNet',
   schema,
   check(args) {
-    const issues: Issue[] = [];
-    if (args.normalization === 'gn') {
-      for (const width of normalizedWidths(args)) {
-        try {
-          groupCount(width);
-        } catch (error) {
-          issues.push({ pointer: '/channels', keyword: 'group-count', message: (error as Error).message });
-          break;
-        }
-      }
-    }
-    return issues;
+    return groupCountIssues(args.normalization, normalizedWidths(args));
   },
   build(b, args) {
     const { tf } = b;

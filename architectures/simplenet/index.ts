@@ -1,6 +1,5 @@
 import { defineArchitecture } from '../../src/architecture.js';
-import type { Issue } from '../../src/errors.js';
-import { groupCount } from '../../src/layers/group-count.js';
+import { groupCountIssues, minimumSizeIssues } from '../../src/architecture-checks.js';
 import type { SimpleNetArgs } from './args.generated.js';
 import { simpleNetPlan } from './plan.js';
 import schema from './schema.json' with { type: 'json' };
@@ -15,28 +14,11 @@ export default defineArchitecture<SimpleNetArgs>({
   name: 'SimpleNet',
   schema,
   check(args) {
-    const issues: Issue[] = [];
-    args.resolution.slice(1).forEach((size, i) => {
-      if (size < MIN_SIZE) {
-        issues.push({
-          pointer: `/resolution/${i + 1}`,
-          keyword: 'minimum-size',
-          message: `SimpleNet needs ${i === 0 ? 'height' : 'width'} >= ${MIN_SIZE} (four 2x2 poolings), received ${size}`,
-        });
-      }
-    });
-    if (args.normalization === 'gn') {
-      const [, height, width] = args.resolution;
-      for (const { filters } of simpleNetPlan(args.channels, height, width)) {
-        try {
-          groupCount(filters);
-        } catch (error) {
-          issues.push({ pointer: '/channels', keyword: 'group-count', message: (error as Error).message });
-          break;
-        }
-      }
-    }
-    return issues;
+    const [, height, width] = args.resolution;
+    return [
+      ...minimumSizeIssues('SimpleNet', args.resolution, MIN_SIZE, 'four 2x2 poolings'),
+      ...groupCountIssues(args.normalization, simpleNetPlan(args.channels, height, width).map((p) => p.filters)),
+    ];
   },
   build(b, args) {
     const { tf } = b;

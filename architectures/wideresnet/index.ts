@@ -1,7 +1,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { defineArchitecture } from '../../src/architecture.js';
 import type { Issue } from '../../src/errors.js';
-import { groupCount } from '../../src/layers/group-count.js';
+import { groupCountIssues } from '../../src/architecture-checks.js';
 import type { WideResNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 import { wideUnit } from './units.js';
@@ -28,16 +28,7 @@ export default defineArchitecture<WideResNetArgs>({
         message: `must be 6n + 4 (10, 16, 22, 28, ...), received ${args.depth}`,
       });
     }
-    if (args.normalization === 'gn') {
-      for (const planes of stagePlanes(args.channels, args.width)) {
-        try {
-          groupCount(planes);
-        } catch (error) {
-          issues.push({ pointer: '/channels', keyword: 'group-count', message: (error as Error).message });
-          break;
-        }
-      }
-    }
+    issues.push(...groupCountIssues(args.normalization, stagePlanes(args.channels, args.width)));
     return issues;
   },
   build(b, args) {
