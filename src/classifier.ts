@@ -93,20 +93,8 @@ export class ClassifierBuilder {
     },
   ): tf.layers.Layer {
     const { filters, kernelSize, strides = 1, bias, activation = 'relu', fanMode = 'fanIn' } = options;
-    if (options.pytorchDefaultInit) {
-      const bound = 1 / Math.sqrt(options.pytorchDefaultInit.fanIn);
-      const uniform = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed() });
-      return tf.layers.conv2d({
-        name,
-        filters,
-        kernelSize,
-        strides,
-        padding: options.padding ?? (kernelSize === 1 ? 'valid' : 'same'),
-        useBias: bias,
-        kernelInitializer: uniform(),
-        biasInitializer: uniform(),
-      });
-    }
+    const bound = options.pytorchDefaultInit && 1 / Math.sqrt(options.pytorchDefaultInit.fanIn);
+    const uniform = (b: number) => tf.initializers.randomUniform({ minval: -b, maxval: b, seed: this.seed() });
     return tf.layers.conv2d({
       name,
       filters,
@@ -114,8 +102,8 @@ export class ClassifierBuilder {
       strides,
       padding: options.padding ?? (kernelSize === 1 ? 'valid' : 'same'),
       useBias: bias,
-      kernelInitializer: this.kaimingNormal(activation, fanMode),
-      biasInitializer: 'zeros',
+      kernelInitializer: bound ? uniform(bound) : this.kaimingNormal(activation, fanMode),
+      biasInitializer: bound ? uniform(bound) : 'zeros',
     });
   }
 
