@@ -9,9 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
-import { instantiate } from '../src/classifier.js';
-import { seedRandom } from '../src/random.js';
+import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep, type Classifier } from '../src/index.js';
 import { compileForInference } from '../src/inference/compile.js';
 import { runPeer } from './peer.js';
 
@@ -35,23 +33,18 @@ const channels = Number(opts.channels);
 const resolution: [number, number, number] = [1, 28, 28];
 const classes = 10;
 
-function buildModel(): tf.LayersModel {
+function buildModel(): Classifier {
   seedRandom(0);
-  return instantiate('SimpleNet', { classes, resolution, channels }).net;
+  return instantiate('SimpleNet', { classes, resolution, channels });
 }
 
-/** One Adam training step function over a fixed random batch. */
-function trainer(model: tf.LayersModel, n: number): () => void {
+/** One training step (archbundle's trainStep: softmax cross-entropy, its Adam at 1e-3) over a fixed random batch. */
+function trainer(model: Classifier, n: number): () => void {
   const x = tf.randomNormal([n, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.randomUniform([n], 0, classes, 'int32', 2), classes);
-  const optimizer = tf.train.adam(1e-3);
+  const labels = tf.randomUniform([n], 0, classes, 'int32', 2) as tf.Tensor1D;
+  const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
   return () => {
-    const loss = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    );
-    loss!.dataSync();
-    loss!.dispose();
+    trainStep(model, optimizer, x, labels);
   };
 }
 
@@ -85,11 +78,11 @@ if (info.name === 'wasm') {
 console.log(`backend ${info.name} (${info.tfjsName}), threads ${threads}, SimpleNet c=${channels} ${resolution.join('x')} batch ${batch}`);
 
 const model = buildModel();
-const trainStep = trainer(model, batch);
+const runTrainStep = trainer(model, batch);
 const xInfer = tf.randomNormal([batch, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 3);
 // Eval-mode statistics that are not the identity, so folding batch norm is exercised for real.
-trainStep();
-const inference = compileForInference(model);
+runTrainStep();
+const inference = compileForInference(model.net);
 const inferStep = () => tf.tidy(() => inference.predict(xInfer).dataSync());
 
 const peerArgs = ['--channels', String(channels), '--resolution', resolution.join(','), '--batch', String(batch),
@@ -97,7 +90,7 @@ const peerArgs = ['--channels', String(channels), '--resolution', resolution.joi
 const ours = { train: [] as number[], infer: [] as number[] };
 const peer = { train: [] as number[], infer: [] as number[] };
 for (let r = 1; r <= rounds; r++) {
-  ours.train.push(msPerStep(trainStep, steps, r === 1 ? warmup : 0));
+  ours.train.push(msPerStep(runTrainStep, steps, r === 1 ? warmup : 0));
   peer.train.push(runPeer('torch_simplenet.py', ['--mode', 'train', ...peerArgs]).ms_per_step);
   ours.infer.push(msPerStep(inferStep, steps, r === 1 ? warmup : 0));
   peer.infer.push(runPeer('torch_simplenet.py', ['--mode', 'infer', ...peerArgs]).ms_per_step);

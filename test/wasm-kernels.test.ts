@@ -218,6 +218,24 @@ describe('wasm training kernels match the cpu backend', () => {
       assert.equal(tf.memory().numTensors, before, kernel.name);
       assert.equal(backend.numDataIds(), ids, `${kernel.name} leaves no wasm buffers behind`);
     }
+    const x = tf.randomNormal([2, 6, 6, 3]);
+    const others: [string, () => unknown][] = [
+      ['MaxPoolGrad (tiled windows)', () => tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(x)],
+      ['MaxPoolGrad (overlapping windows)', () => tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 3, 2, 'same')))(x)],
+      ['FusedBatchNorm', () => tf.batchNorm(x, tf.ones([3]), tf.ones([3]), tf.zeros([3]), tf.ones([3]))],
+      ['Sum/Mean', () => [tf.sum(x, [0, 1, 2]), tf.mean(x, [1, 2])]],
+      ['Tile', () => tf.tile(tf.ones([1, 1, 3]), [4, 5, 1])],
+      ['UnsortedSegmentSum', () => tf.unsortedSegmentSum(tf.ones([4, 2]), tf.tensor1d([0, 5, -1, 1], 'int32'), 3)],
+    ];
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    for (const [name, run] of others) {
+      const before = tf.memory().numTensors;
+      const ids = backend.numDataIds();
+      tf.tidy(() => { run(); });
+      assert.equal(tf.memory().numTensors, before, name);
+      assert.equal(backend.numDataIds(), ids, `${name} leaves no wasm buffers behind`);
+    }
+    x.dispose();
   });
 });
 

@@ -12,7 +12,7 @@ import { meanConfig, sumConfig } from './reductions.js';
 import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
-/** Training kernels the wasm backend lacks, or has only as slow direct loops. */
+/** Training kernels the wasm backend lacks, has only as slow direct loops, or gets wrong (MaxPoolGrad). */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
@@ -33,8 +33,9 @@ export const WASM_FAST_PATH_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /**
- * Registers archbundle's wasm training kernels, replacing any kernel of the same name (TF.js's own
- * Conv2DBackpropInput), and the Sum/Mean gradients that avoid JavaScript-filled ones. Idempotent.
+ * Registers archbundle's wasm training kernels, replacing any wasm kernel of the same name, and the
+ * lean Sum, Mean and FusedBatchNorm gradients (global in TF.js, same values on every backend).
+ * Run by selectBackend's onBackendReady hook when wasm is selected. Idempotent.
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of [...WASM_TRAINING_KERNELS, ...WASM_FAST_PATH_KERNELS]) {

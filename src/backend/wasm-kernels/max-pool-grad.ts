@@ -22,6 +22,10 @@ export const maxPoolGradConfig: tf.KernelConfig = {
     const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
+    const { bottom, right } = info.padInfo;
+    if (fh === sh && fw === sw && top + bottom + left + right === 0) {
+      return tiledWindowsGrad(ops, dy, input, output, [fh, fw]);
+    }
     const hp = Math.max(h + top, (oh - 1) * sh + fh);
     const wp = Math.max(w + left, (ow - 1) * sw + fw);
     const padded = ops.run('PadV2', { x: input }, {
@@ -58,6 +62,7 @@ export const maxPoolGradConfig: tf.KernelConfig = {
       }
     }
     ops.release(padded, zeros, taken);
+    if (top === 0 && left === 0 && hp === h && wp === w) return sum!;
     return ops.then(sum!, (s) => ops.slice(s, [0, top, left, 0], [n, h, w, c]));
   },
 };
@@ -75,4 +80,48 @@ function place(ops: WasmOps, share: tf.TensorInfo, offset: [number, number], str
   const cols = Math.min(grid.shape[2]!, size[1] - offset[1]);
   if (rows < grid.shape[1]! || cols < grid.shape[2]!) grid = ops.then(grid, (g) => ops.slice(g, [0, 0, 0, 0], [n, rows, cols, c]));
   return ops.then(grid, (g) => ops.pad(g, [[0, 0], [offset[0], size[0] - offset[0] - rows], [offset[1], size[1] - offset[1] - cols], [0, 0]]));
+}
+
+/**
+ * Non-overlapping windows without padding (2x2 pools, global pools): every window is a
+ * [fh, fw] block, so the input is viewed as [n, oh, fh, ow, fw, c] and compared with the pooled
+ * output by broadcasting. Among the positions equal to the maximum, each scores fh*fw minus its
+ * index in the window; a max pool of the scores finds the first one, which takes dy.
+ * (x - max is 0 exactly where x equals the maximum, for finite inputs.)
+ */
+function tiledWindowsGrad(
+  ops: WasmOps, dy: tf.TensorInfo, input: tf.TensorInfo, output: tf.TensorInfo, [fh, fw]: [number, number],
+): tf.TensorInfo {
+  const [n, h, w, c] = input.shape as [number, number, number, number];
+  const [, oh, ow] = output.shape as [number, number, number, number];
+  const covered = oh * fh !== h || ow * fw !== w ? ops.slice(input, [0, 0, 0, 0], [n, oh * fh, ow * fw, c]) : input;
+  const x6 = ops.reshape(covered, [n, oh, fh, ow, fw, c]);
+  if (covered !== input) ops.release(covered);
+  const y6 = ops.reshape(output, [n, oh, 1, ow, 1, c]);
+  const zeros = ops.zeros([n, oh, fh, ow, fw, c]);
+  // TF.js's wasm Equal is a slow scalar loop when it broadcasts; Sub broadcasts fast.
+  const equalTo = (a: tf.TensorInfo, b: tf.TensorInfo) => {
+    const difference = ops.run('Sub', { a, b });
+    const equal = ops.run('Equal', { a: difference, b: zeros });
+    ops.release(difference);
+    return ops.then(equal, (e) => ops.run('Cast', { x: e }, { dtype: 'float32' }));
+  };
+  const isMax = equalTo(x6, y6);
+  ops.release(x6, y6);
+  const order = Float32Array.from({ length: fh * fw }, (_, k) => fh * fw - k);
+  const rank = (ops.backend as BackendWasm).makeOutput([1, 1, fh, 1, fw, 1], 'float32', undefined, order);
+  const score = ops.run('Multiply', { a: isMax, b: rank });
+  ops.release(isMax, rank);
+  const score4 = ops.reshape(score, [n, oh * fh, ow * fw, c]);
+  const best = ops.run('MaxPool', { x: score4 }, { filterSize: [fh, fw], strides: [fh, fw], pad: 'valid' });
+  ops.release(score4);
+  const best6 = ops.then(best, (b) => ops.reshape(b, [n, oh, 1, ow, 1, c]));
+  const first = equalTo(score, best6);
+  ops.release(score, best6, zeros);
+  const dy6 = ops.reshape(dy, [n, oh, 1, ow, 1, c]);
+  const dx6 = ops.run('Multiply', { a: first, b: dy6 });
+  ops.release(first, dy6);
+  const dx = ops.then(dx6, (d) => ops.reshape(d, [n, oh * fh, ow * fw, c]));
+  if (oh * fh === h && ow * fw === w) return dx;
+  return ops.then(dx, (d) => ops.pad(d, [[0, 0], [0, h - oh * fh], [0, w - ow * fw], [0, 0]]));
 }
