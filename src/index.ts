@@ -70,3 +70,5 @@ export type { WeightsDiff } from './bundle/weights-diff.js';
 export type { BundleSource } from './bundle/byte-source.js';
 export { DEFAULT_LIMITS, FORMAT_VERSION } from './bundle/format.js';
 export type { ReadLimits } from './bundle/format.js';
+export { compileForInference } from './inference/compile.js';
+export type { InferenceModel } from './inference/compile.js';
