@@ -15,7 +15,8 @@
  *   faults of ~256 MiB of fresh memory, which on this VM cost about as much as the copy itself.
  * - torch: torch.save does not fsync and neither torch call checksums anything; torch.load
  *   never touches the tensor pages from user space, while ours must read every byte to hash it.
- * Every read comes from the page cache (the file was just written), for all three.
+ * Every read comes from the page cache (the file was just written), for all three. Before each
+ * timed write all dirty data is written back (untimed `sync`), so no write pays for another's.
  * Lines before the JSON add unofficial figures: ours and raw without fsync (as torch.save), the
  * sha256 throughput on these bytes (the CPU floor our save and load add over raw when the other
  * core is busy), and the machine's load average (the figures are noisy on a shared machine).
@@ -52,6 +53,15 @@ async function rawWrite(path: string, bytes: Uint8Array): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Writes back all dirty data (untimed) so that each timed write starts from a clean page cache:
+ * otherwise a write timed right after a no-fsync write also waits for that earlier write's
+ * writeback, which in the loop's order penalised our fsync'd save and not the raw one.
+ */
+function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore' });
 }
 
 function loadInChild(path: string): { seconds: number; rssBefore: number; peakRss: number } {
@@ -91,13 +101,17 @@ try {
   const times = { oursSave: [] as number[], rawSave: [] as number[], oursLoad: [] as number[], rawLoad: [] as number[], oursNoSync: [] as number[], rawNoSync: [] as number[], sha256: [] as number[] };
   const peaks: { rssBefore: number; peakRss: number }[] = [];
   for (let run = 0; run < RUNS; run++) {
+    settleDisk();
     times.oursSave.push(await timed(() => state.save(bundlePath)));
+    settleDisk();
     times.rawSave.push(await timed(() => rawWrite(rawPath, bytes)));
     const load = loadInChild(bundlePath);
     times.oursLoad.push(load.seconds);
     peaks.push(load);
     times.rawLoad.push(await timed(() => readFile(rawPath)));
+    settleDisk();
     times.oursNoSync.push(await timed(() => state.save(bundlePath, { fsync: false })));
+    settleDisk();
     times.rawNoSync.push(await timed(() => writeFile(rawPath, bytes)));
     times.sha256.push(await timed(async () => createHash('sha256').update(bytes).digest()));
   }
