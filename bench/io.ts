@@ -3,15 +3,29 @@
  * beside torch.save / torch.load (peers/torch_io.py) at the same size, all in one run, plus the
  * peak memory of a load measured in a fresh process. Last line: one JSON object.
  *
- * Fairness: our save writes a temp file, fsyncs it, renames it and fsyncs the folder; the raw
- * write also fsyncs its file. torch.save does not fsync (its figure is the page-cache write), so
- * a second line compares ours and raw without fsync too (the JSON keeps the fsync'd figures).
- * Every read comes from the page cache (the file was just written), for all three.
+ * What each figure includes (so that the comparison is fair, and where it cannot be):
+ * - ours save: the whole State.save: tar production, sha256 of every entry (the manifest needs
+ *   them), a temp file, fsync, rename over the previous bundle, fsync of the folder.
+ * - raw save: the same bytes, already in one buffer, with open('w') + writeFile + fsync. It
+ *   truncates the previous file first; a temp file + rename costs the same (measured).
+ * - ours load: State.load in a fresh process (so its peak RSS is the load's alone): parse and
+ *   check every entry, stream weights.bin into a fresh wasm heap, verify every sha256 before
+ *   returning. Process start-up and TF.js initialisation are not timed.
+ * - raw load: readFile of the same bytes into a fresh buffer. Both pay the first-touch page
+ *   faults of ~256 MiB of fresh memory, which on this VM cost about as much as the copy itself.
+ * - torch: torch.save does not fsync and neither torch call checksums anything; torch.load
+ *   never touches the tensor pages from user space, while ours must read every byte to hash it.
+ * Every read comes from the page cache (the file was just written), for all three. Before each
+ * timed write all dirty data is written back (untimed `sync`), so no write pays for another's.
+ * Lines before the JSON add unofficial figures: ours and raw without fsync (as torch.save), the
+ * sha256 throughput on these bytes (the CPU floor our save and load add over raw when the other
+ * core is busy), and the machine's load average (the figures are noisy on a shared machine).
  */
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/backend/select.js';
@@ -39,6 +53,15 @@ async function rawWrite(path: string, bytes: Uint8Array): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Writes back all dirty data (untimed) so that each timed write starts from a clean page cache:
+ * otherwise a write timed right after a no-fsync write also waits for that earlier write's
+ * writeback, which in the loop's order penalised our fsync'd save and not the raw one.
+ */
+function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore' });
 }
 
 function loadInChild(path: string): { seconds: number; rssBefore: number; peakRss: number } {
@@ -75,17 +98,22 @@ try {
   await state.save(bundlePath); // warm-up, and the bytes the raw runs write
   const bytes = await readFile(bundlePath);
   const size = (await stat(bundlePath)).size;
-  const times = { oursSave: [] as number[], rawSave: [] as number[], oursLoad: [] as number[], rawLoad: [] as number[], oursNoSync: [] as number[], rawNoSync: [] as number[] };
+  const times = { oursSave: [] as number[], rawSave: [] as number[], oursLoad: [] as number[], rawLoad: [] as number[], oursNoSync: [] as number[], rawNoSync: [] as number[], sha256: [] as number[] };
   const peaks: { rssBefore: number; peakRss: number }[] = [];
   for (let run = 0; run < RUNS; run++) {
+    settleDisk();
     times.oursSave.push(await timed(() => state.save(bundlePath)));
+    settleDisk();
     times.rawSave.push(await timed(() => rawWrite(rawPath, bytes)));
     const load = loadInChild(bundlePath);
     times.oursLoad.push(load.seconds);
     peaks.push(load);
     times.rawLoad.push(await timed(() => readFile(rawPath)));
+    settleDisk();
     times.oursNoSync.push(await timed(() => state.save(bundlePath, { fsync: false })));
+    settleDisk();
     times.rawNoSync.push(await timed(() => writeFile(rawPath, bytes)));
+    times.sha256.push(await timed(async () => createHash('sha256').update(bytes).digest()));
   }
   const torch = peer(size, dir);
   const extra = Math.max(...peaks.map((p) => p.peakRss - p.rssBefore));
@@ -108,6 +136,7 @@ try {
   log(`load peak RSS: ${peaks.map((p) => `${(p.rssBefore / 2 ** 20).toFixed(0)} MiB before → ${(p.peakRss / 2 ** 20).toFixed(0)} MiB peak`).join('; ')}`);
   log(`peak_rss_over_weights = (peak RSS − RSS before the load) / weight bytes; absolute peak / weights = ${(Math.max(...peaks.map((p) => p.peakRss)) / weightBytes).toFixed(3)}`);
   log(`without fsync (as torch.save): ours ${gbPerS(size, median(times.oursNoSync))} GB/s, raw ${gbPerS(size, median(times.rawNoSync))} GB/s, torch ${torch?.save_gb_per_s ?? '-'} GB/s`);
+  log(`sha256 of the bundle bytes (one thread): ${gbPerS(size, median(times.sha256))} GB/s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   log(`torch: ${torch ? JSON.stringify(torch) : 'not available'} (torch.save does not fsync)`);
   log(`ratios: save ours/raw ${(result.save.ours_gb_per_s / result.save.raw_gb_per_s).toFixed(2)}, load ours/raw ${(result.load.ours_gb_per_s / result.load.raw_gb_per_s).toFixed(2)}`);
   console.log(JSON.stringify(result));
