@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { selectBackend } from '../src/backend/select.js';
+import { filterGradientChunking } from '../src/backend/wasm-kernels/conv2d-backprop-filter.js';
 import { tfjsGradient } from '../src/backend/wasm-kernels/gradients.js';
 import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
 
@@ -126,17 +127,21 @@ describe('wasm training kernels match the cpu backend', () => {
     });
   }
 
-  // Batches above FILTER_GRADIENT_CHUNK are split into chunks read as views of one buffer:
-  // a prime batch (chunks of one image), and batches with chunks of 12 and 16 images.
+  // Batches whose dy exceeds the chunk size are split into chunks read as views of one buffer:
+  // chunks of one image (prime batch, or dy of one image above the limit) and of several.
   it('Conv2DBackpropFilter: batches split into chunks', () => {
     const kernel = KERNELS[0];
     const cases = convCases(false, false).chain((c) =>
-      fc.constantFrom(17, 36, 48).map((batch) => ({ ...c, batch })));
-    fc.assert(fc.property(cases, (c) => {
+      fc.tuple(fc.constantFrom(17, 36), fc.constantFrom(1, 20, 80)).map(([batch, dyElements]) => ({ ...c, batch, dyElements })));
+    const saved = filterGradientChunking.dyElements;
+    after(() => { filterGradientChunking.dyElements = saved; });
+    fc.assert(fc.property(cases, ({ dyElements, ...c }) => {
+      filterGradientChunking.dyElements = dyElements;
       const t = tensors(c, false);
       const run = () => runBackprop(kernel, c, t);
-      assertClose(kernel.name, valuesOn('cpu', run), valuesOn('wasm', run), c);
-    }), { numRuns: 8, seed: 9 });
+      assertClose(kernel.name, valuesOn('cpu', run), valuesOn('wasm', run), { ...c, dyElements });
+    }), { numRuns: RUNS, seed: 9 });
+    filterGradientChunking.dyElements = saved;
   });
 
   it('MaxPoolGrad: random windows, strides, paddings, with ties', () => {
@@ -239,7 +244,10 @@ describe('wasm training kernels match the cpu backend', () => {
     const chunked: ConvCase = { ...c, batch: 36 };
     const tc = tensors(chunked, false);
     const ids = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const saved = filterGradientChunking.dyElements;
+    filterGradientChunking.dyElements = 50;
     tf.tidy(() => { runBackprop(KERNELS[0], chunked, tc); });
+    filterGradientChunking.dyElements = saved;
     assert.equal((tf.backend() as unknown as { numDataIds(): number }).numDataIds(), ids, 'chunked Conv2DBackpropFilter leaves no wasm buffers behind');
     const x = tf.randomNormal([2, 6, 6, 3]);
     const others: [string, () => unknown][] = [

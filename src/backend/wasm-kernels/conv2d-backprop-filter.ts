@@ -4,11 +4,13 @@ import { convGeometry, requireChannelsLast, type Axis } from './conv-geometry.js
 import { WasmOps } from './wasm-ops.js';
 
 /**
- * Images per batch chunk. XNNPACK does not split a convolution's reduction, so one convolution over
- * the whole batch re-reads its packed "filter" (all of dy) from memory for every 4-row output
- * tile; chunks small enough to stay in cache, summed, are about twice as fast.
+ * Elements of dy per batch chunk. XNNPACK does not split a convolution's reduction, so one
+ * convolution over the whole batch re-reads its packed "filter" (all of dy) from memory for every
+ * 4-row output tile; chunks of dy that stay in cache, summed, are faster. Much smaller chunks lose
+ * more to each convolution's set-up (packing, indirection buffers) than they gain. Measured on
+ * SimpleNet's layers (bench/profile-train.ts); tests lower it to exercise chunking on small shapes.
  */
-export let FILTER_GRADIENT_CHUNK = Number(process.env.ARCHBUNDLE_DW_CHUNK ?? 16);
+export const filterGradientChunking = { dyElements: 400_000 };
 
 /**
  * dW of a convolution as XNNPACK convolutions: with x seen as [inC, H, W, batch] and dy as a
@@ -37,7 +39,7 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
     }
     const [, sh, sw] = xs.shape as [number, number, number, number];
     const [, oh, ow, outC] = dy.shape as [number, number, number, number];
-    const chunk = chunkSize(n, FILTER_GRADIENT_CHUNK);
+    const chunk = chunkSize(n, Math.max(1, Math.floor(filterGradientChunking.dyElements / (oh * ow * outC))));
     const chunks = n / chunk;
     const xT = ops.then(ops.reshape(xs, [chunks, chunk, sh, sw, c]), (r) => ops.transpose(r, [0, 4, 2, 3, 1]));
     if (xs !== x) ops.release(xs);
