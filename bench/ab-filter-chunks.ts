@@ -1,3 +1,10 @@
+/**
+ * A/B of the chunked filter gradient inside whole SimpleNet training steps (c=16, batch 128):
+ * steps alternate between chunked and one-convolution filter gradients in the same process, so
+ * both see the same machine load. Prints the median ms per step of each.
+ *
+ *   node --import tsx bench/ab-filter-chunks.ts
+ */
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep } from '../src/index.js';
 import { filterGradientChunking } from '../src/backend/wasm-kernels/conv2d-backprop-filter.js';
