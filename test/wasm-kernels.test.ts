@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { selectBackend } from '../src/backend/select.js';
+import { filterGradientChunking } from '../src/backend/wasm-kernels/conv2d-backprop-filter.js';
 import { tfjsGradient } from '../src/backend/wasm-kernels/gradients.js';
 import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
 
@@ -126,6 +127,23 @@ describe('wasm training kernels match the cpu backend', () => {
     });
   }
 
+  // Batches whose dy exceeds the chunk size are split into chunks read as views of one buffer:
+  // chunks of one image (prime batch, or dy of one image above the limit) and of several.
+  it('Conv2DBackpropFilter: batches split into chunks', () => {
+    const kernel = KERNELS[0];
+    const cases = convCases(false, false).chain((c) =>
+      fc.tuple(fc.constantFrom(17, 36), fc.constantFrom(1, 20, 80)).map(([batch, dyElements]) => ({ ...c, batch, dyElements })));
+    const saved = filterGradientChunking.dyElements;
+    after(() => { filterGradientChunking.dyElements = saved; });
+    fc.assert(fc.property(cases, ({ dyElements, ...c }) => {
+      filterGradientChunking.dyElements = dyElements;
+      const t = tensors(c, false);
+      const run = () => runBackprop(kernel, c, t);
+      assertClose(kernel.name, valuesOn('cpu', run), valuesOn('wasm', run), { ...c, dyElements });
+    }), { numRuns: RUNS, seed: 9 });
+    filterGradientChunking.dyElements = saved;
+  });
+
   it('MaxPoolGrad: random windows, strides, paddings, with ties', () => {
     const cases = fc.record({
       batch: fc.integer({ min: 1, max: 2 }), height: fc.integer({ min: 1, max: 8 }), width: fc.integer({ min: 1, max: 8 }),
@@ -189,6 +207,11 @@ describe('wasm training kernels match the cpu backend', () => {
       const run = () => tf.tile(tf.tensor(seededValues(tf.util.sizeFromShape(c.shape), c.seed), c.shape), reps);
       assertClose('Tile', valuesOn('cpu', run), valuesOn('wasm', run), { c, reps }, 0);
     }), { numRuns: RUNS, seed: 8 });
+    // Only leading axes repeat (the contiguous copy path), including a repeat count that is not a power of two.
+    for (const [shape, reps] of [[[1, 1, 3], [5, 7, 1]], [[1, 2, 2], [3, 1, 1]], [[1], [6]]] as [number[], number[]][]) {
+      const run = () => tf.tile(tf.tensor(seededValues(tf.util.sizeFromShape(shape), 3), shape), reps);
+      assertClose('Tile', valuesOn('cpu', run), valuesOn('wasm', run), { shape, reps }, 0);
+    }
   });
 
   it('Identity and same-dtype Cast share buffers safely', () => {
@@ -218,6 +241,14 @@ describe('wasm training kernels match the cpu backend', () => {
       assert.equal(tf.memory().numTensors, before, kernel.name);
       assert.equal(backend.numDataIds(), ids, `${kernel.name} leaves no wasm buffers behind`);
     }
+    const chunked: ConvCase = { ...c, batch: 36 };
+    const tc = tensors(chunked, false);
+    const ids = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const saved = filterGradientChunking.dyElements;
+    filterGradientChunking.dyElements = 50;
+    tf.tidy(() => { runBackprop(KERNELS[0], chunked, tc); });
+    filterGradientChunking.dyElements = saved;
+    assert.equal((tf.backend() as unknown as { numDataIds(): number }).numDataIds(), ids, 'chunked Conv2DBackpropFilter leaves no wasm buffers behind');
     const x = tf.randomNormal([2, 6, 6, 3]);
     const others: [string, () => unknown][] = [
       ['MaxPoolGrad (tiled windows)', () => tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(x)],
@@ -225,6 +256,7 @@ describe('wasm training kernels match the cpu backend', () => {
       ['FusedBatchNorm', () => tf.batchNorm(x, tf.ones([3]), tf.ones([3]), tf.zeros([3]), tf.ones([3]))],
       ['Sum/Mean', () => [tf.sum(x, [0, 1, 2]), tf.mean(x, [1, 2])]],
       ['Tile', () => tf.tile(tf.ones([1, 1, 3]), [4, 5, 1])],
+      ['Tile (general broadcast)', () => tf.tile(tf.ones([2, 1, 3]), [1, 5, 1])],
       ['UnsortedSegmentSum', () => tf.unsortedSegmentSum(tf.ones([4, 2]), tf.tensor1d([0, 5, -1, 1], 'int32'), 3)],
     ];
     const backend = tf.backend() as unknown as { numDataIds(): number };

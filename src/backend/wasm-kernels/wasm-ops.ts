@@ -20,6 +20,30 @@ export class WasmOps {
     for (const info of infos) if (info) this.backend.disposeData(info.dataId);
   }
 
+  /**
+   * A tensor over `shape` elements of `x`'s memory from element `offset` on, without a copy (the
+   * wasm Slice kernel copies the whole input on every call). Valid only while `x` lives; release
+   * it with `releaseView`, never `release`, which would free memory the view does not own.
+   */
+  view(x: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
+    const size = tf.util.sizeFromShape(shape);
+    if (x.dtype !== 'float32' || offset < 0 || offset + size > tf.util.sizeFromShape(x.shape)) {
+      throw new Error(`view of ${size} elements at ${offset} does not fit a ${x.dtype} tensor of shape [${x.shape}]`);
+    }
+    const base = this.backend.getMemoryOffset(x.dataId) as number;
+    return this.backend.makeOutput(shape, 'float32', base + offset * 4);
+  }
+
+  releaseView(...views: tf.TensorInfo[]): void {
+    for (const v of views) {
+      const data = this.backend.dataIdMap.get(v.dataId);
+      if (!data) continue;
+      // Unregisters the id (and any operator cached for it) but leaves the memory to its owner.
+      this.backend.wasm.tfjs.disposeData(data.id);
+      this.backend.dataIdMap.delete(v.dataId);
+    }
+  }
+
   zeros(shape: number[]): tf.TensorInfo {
     return this.run('Fill', [], { shape, value: 0, dtype: 'float32' });
   }

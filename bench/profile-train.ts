@@ -1,0 +1,50 @@
+/**
+ * Profiles training steps of the bench:train SimpleNet on the default backend: milliseconds per
+ * kernel (summed over the steps, kernels composed by archbundle counted under their own name).
+ *
+ *   node --import tsx bench/profile-train.ts [--steps 2] [--batch 128] [--channels 16]
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep } from '../src/index.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '2' },
+    batch: { type: 'string', default: '128' },
+    channels: { type: 'string', default: '16' },
+  },
+});
+const steps = Number(opts.steps);
+const batch = Number(opts.batch);
+
+await selectBackend();
+seedRandom(0);
+const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: Number(opts.channels) });
+const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
+const labels = tf.randomUniform([batch], 0, 10, 'int32', 2) as tf.Tensor1D;
+const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
+trainStep(model, optimizer, x, labels); // warm-up: operator caches, Adam slots
+
+const perKernel = new Map<string, { ms: number; calls: number }>();
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) {
+  const info = await tf.profile(() => {
+    trainStep(model, optimizer, x, labels);
+  });
+  for (const k of info.kernels) {
+    const key = k.name;
+    const entry = perKernel.get(key) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(k.kernelTimeMs);
+    entry.calls += 1;
+    perKernel.set(key, entry);
+  }
+}
+const total = (performance.now() - t0) / steps;
+const rows = [...perKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+const kernelSum = rows.reduce((s, [, v]) => s + v.ms, 0) / steps;
+console.log(`${tf.getBackend()}: ${total.toFixed(0)} ms per step (profiled), kernels ${kernelSum.toFixed(0)} ms`);
+for (const [name, v] of rows.slice(0, 20)) {
+  console.log(`${name.padEnd(28)} ${(v.ms / steps).toFixed(1).padStart(8)} ms  ${String(v.calls / steps).padStart(4)} calls`);
+}
+model.dispose();
