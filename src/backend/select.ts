@@ -85,6 +85,9 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {
     if (!(await tf.setBackend(tfjsName))) return `TF.js could not initialise "${tfjsName}"`;
     await tf.ready();
+    // The cpu backend's first tensor prints a banner recommending tfjs-node; archbundle reports
+    // its backend choice itself (and tfjs-node is used automatically when installed).
+    if (tfjsName === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   } catch (error) {
     return `TF.js could not initialise "${tfjsName}": ${(error as Error).message}`;
   }
