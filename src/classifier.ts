@@ -6,6 +6,7 @@ import {
   validateArchitectureArgs,
   type ArchitectureArgs,
 } from './architectures.js';
+import { placeholderTensor } from './backend/placeholder.js';
 import { ArchbundleError } from './errors.js';
 import { activationLayer, type ActivationName } from './layers/activation.js';
 import { SeededDropout } from './layers/dropout.js';
@@ -29,8 +30,9 @@ export class ClassifierBuilder {
   private readonly names = new Set<string>();
 
   /**
-   * @param placeholderWeights initialise weights with zeros instead of drawing them (a loader
-   *   overwrites every weight anyway, and drawing 100s of MB of random numbers is slow).
+   * @param placeholderWeights leave Kaiming-initialised weights unset instead of drawing them
+   *   (see placeholderTensor): a loader overwrites every weight anyway, and drawing 100s of MB
+   *   of random numbers is slow.
    */
   constructor(readonly common: CommonArgs, private readonly placeholderWeights = false) {
     const [channels, height, width] = common.resolution;
@@ -215,11 +217,10 @@ export class Classifier {
   }
 }
 
-/** Zeros in place of Kaiming draws, for models whose every weight a loader is about to overwrite. */
+/** Placeholders in place of Kaiming draws, for models whose every weight a loader is about to overwrite. */
 class PlaceholderKaimingNormal extends KaimingNormal {
-  // fill runs in the backend (no typed array built in JS first, unlike zeros)
   override apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
-    return tf.fill(shape, 0, dtype ?? 'float32');
+    return placeholderTensor(shape, dtype);
   }
 }
 

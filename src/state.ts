@@ -149,9 +149,9 @@ export class State {
   }
 }
 
-async function openFile(path: string): Promise<AsyncIterable<Uint8Array>> {
-  const { openFileChunks } = await import('./bundle/file-chunks.js');
-  return openFileChunks(path);
+async function openFile(path: string): Promise<BundleSource> {
+  const { openBundleFile } = await import('./bundle/bundle-file.js');
+  return openBundleFile(path);
 }
 
 /** The built-in registries (loaded on demand, so that importing State alone stays light). */

@@ -1,8 +1,11 @@
 /**
  * DESIGN.md "Bad input": every class of hostile or broken bundle, each hand-made from a valid
- * one, must fail with its own error code, allocate nothing and leave no tensor behind.
+ * one, must fail with its own error code, allocate nothing and leave no tensor behind, whether
+ * it arrives as bytes (streamed) or as a file (read at offsets, several reads in flight).
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ArchbundleError, instantiate, seedRandom } from '../src/index.js';
@@ -12,10 +15,13 @@ import { createOptimizer } from '../src/train/optimizers/index.js';
 import { createScheduler } from '../src/train/schedulers/index.js';
 import { trainStep } from '../src/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
+import { tempDir } from './helpers/tempdir.js';
 import { craftTar, jsonBytes, parseJson, rebuild, splitTar, type CraftEntry } from './helpers/tar-craft.js';
 
 let valid: Uint8Array;
 let entries: Map<string, Uint8Array>;
+const folder = tempDir();
+const bundleFile = join(folder, 'bad.bundle');
 
 before(async () => {
   await useTestBackend();
@@ -50,17 +56,26 @@ function validList(): CraftEntry[] {
 }
 
 async function expectCode(bytes: Uint8Array, code: string, options: Parameters<typeof State.load>[1] = {}): Promise<ArchbundleError> {
+  writeFileSync(bundleFile, bytes);
+  const fromFile = await expectCodeFrom(bundleFile, code, options);
+  const fromBytes = await expectCodeFrom(bytes, code, options);
+  assert.equal(fromFile.message, fromBytes.message, 'a file and its bytes fail alike');
+  return fromBytes;
+}
+
+async function expectCodeFrom(source: Uint8Array | string, code: string, options: Parameters<typeof State.load>[1]): Promise<ArchbundleError> {
   const tensorsBefore = tf.memory().numTensors;
   let caught: unknown;
   try {
-    const state = await State.load(bytes, options);
+    const state = await State.load(source, options);
     state.model.dispose();
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof ArchbundleError, `expected ArchbundleError ${code}, received ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor stays allocated');
+  const from = typeof source === 'string' ? 'from a file' : 'from bytes';
+  assert.ok(caught instanceof ArchbundleError, `expected ArchbundleError ${code} ${from}, received ${String(caught)}`);
+  assert.equal(caught.code, code, `${from}: ${caught.message}`);
+  assert.equal(tf.memory().numTensors, tensorsBefore, `no tensor stays allocated (${from})`);
   return caught;
 }
 

@@ -110,6 +110,48 @@ describe('bundle sources', () => {
     }
   });
 
+  it('reads tensors larger than one read piece from a file (reads in flight) and from a pipe', async () => {
+    seedRandom(5);
+    const big = instantiate('MLP', { classes: 3, resolution: [1, 32, 32], hidden: [2100] }); // an 8.6 MB kernel
+    const path = join(folder, 'big.bundle');
+    await new State(big).save(path);
+    const fifo = join(folder, 'big.fifo');
+    await run('mkfifo', [fifo]);
+    const fromPipe = State.load(fifo);
+    await writeFile(fifo, await readFile(path));
+    for (const loading of [State.load(path), fromPipe]) {
+      const state = await loading;
+      for (const [i, w] of state.model.namedWeights().entries()) {
+        assert.deepEqual(w.variable.read().dataSync(), big.namedWeights()[i]!.variable.read().dataSync(), w.name);
+      }
+      state.model.dispose();
+    }
+    big.dispose();
+  });
+
+  it('a file damaged inside a large tensor fails (checksum, truncation) with nothing left in flight or allocated', async () => {
+    seedRandom(6);
+    const big = instantiate('MLP', { classes: 3, resolution: [1, 32, 32], hidden: [2100] });
+    const good = await new State(big).toBytes();
+    const path = join(folder, 'damaged.bundle');
+    const flipped = Uint8Array.from(good);
+    flipped[6 << 20]! ^= 1;
+    const cases: [Uint8Array, string][] = [[flipped, 'E_CHECKSUM'], [good.subarray(0, 7 << 20), 'E_TRUNCATED']];
+    for (const [damaged, code] of cases) {
+      await writeFile(path, damaged);
+      const before = tf.memory().numTensors;
+      await assert.rejects(State.load(path), (e: unknown) => (e as { code?: string }).code === code);
+      assert.equal(tf.memory().numTensors, before);
+    }
+    await writeFile(path, good);
+    const state = await State.load(path);
+    const x = tf.ones([2, 32, 32, 1]);
+    assert.deepEqual(state.model.predict(x).dataSync(), big.predict(x).dataSync());
+    tf.dispose([x]);
+    state.model.dispose();
+    big.dispose();
+  });
+
   it('a missing file is an E_IO error', async () => {
     await assert.rejects(State.load(join(folder, 'nope.bundle')), (e: unknown) => (e as { code?: string }).code === 'E_IO');
   });

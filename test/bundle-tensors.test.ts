@@ -1,19 +1,40 @@
 /**
  * Tensor bytes of every stored dtype and awkward shape (scalar, zero-length, unaligned lengths)
- * survive the writer and the streaming reader exactly, whatever the input's chunking.
+ * survive the writer and the reader exactly, whatever the input's chunking, and from a file
+ * read at offsets with reads finishing out of order.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ArchbundleError } from '../src/index.js';
+import { openBundleFile } from '../src/bundle/bundle-file.js';
+import type { BundleFile, BundleSource } from '../src/bundle/byte-source.js';
 import { readBundle, type TensorGroup } from '../src/bundle/read-bundle.js';
 import { tensorFromBytes } from '../src/bundle/tensor-bytes.js';
 import { bundleChunks, type TensorSource } from '../src/bundle/write-bundle.js';
 import { useTestBackend } from './helpers/backend.js';
+import { tempDir } from './helpers/tempdir.js';
 
 before(useTestBackend);
+const folder = tempDir();
 
 const MLP_ARGS = { classes: 2, resolution: [1, 1, 1], bias: true, clamp: false, whitening: null, hidden: [], activation: 'relu', dropout: 0 };
+
+/** A BundleFile over bytes in memory whose reads finish in a scrambled order. */
+function scrambledFile(bytes: Uint8Array): BundleFile {
+  let calls = 0;
+  return {
+    readAt: async (target, position) => {
+      await new Promise((resolve) => setTimeout(resolve, (calls++ * 7) % 5));
+      const part = bytes.subarray(position, position + target.length);
+      target.set(part);
+      return part.length;
+    },
+    close: async () => undefined,
+  };
+}
 
 function source(name: string, dtype: TensorSource['dtype'], shape: number[], data: Uint8Array): TensorSource {
   return { name, dtype, shape, bytes: () => data };
@@ -38,19 +59,25 @@ it('int32, bool, scalar, zero-length and odd-length tensors round-trip through a
   })) parts.push(Uint8Array.from(chunk));
   const bytes = Buffer.concat(parts);
 
-  for (const size of [1, 13, 512, 4096, bytes.length]) {
+  const file = join(folder, 'tensors.bundle');
+  writeFileSync(file, bytes);
+  const inputs: [string, () => Promise<BundleSource>][] = [1, 13, 512, 4096, bytes.length].map((size) => {
     const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+    return [`${size}-byte chunks`, async () => (async function* () { yield* chunks; })()];
+  });
+  inputs.push(['a file read out of order', async () => scrambledFile(bytes)], ['a file on disk', () => openBundleFile(file)]);
+  for (const [what, input] of inputs) {
     const got = new Map<string, Uint8Array>();
-    const contents = await readBundle((async function* () { yield* chunks; })(), {
+    const contents = await readBundle(await input(), {
       receiver: {
         tensor: (group: TensorGroup, record) => {
-          const buffer = new Uint8Array(record.byteLength);
-          return { write: (b, at) => buffer.set(b, at), end: () => void got.set(`${group}:${record.name}`, buffer) };
+          const target = new Uint8Array(record.byteLength);
+          return { target, end: () => void got.set(`${group}:${record.name}`, target) };
         },
       },
     });
     assert.deepEqual(contents.weights.map((r) => r.byteOffset), [0, 64, 128, 192, 192, 256]);
-    for (const t of tensors) assert.deepEqual(got.get(`weights:${t.name}`), t.bytes(), `${t.name} with ${size}-byte chunks`);
+    for (const t of tensors) assert.deepEqual(got.get(`weights:${t.name}`), t.bytes(), `${t.name} from ${what}`);
     assert.deepEqual(got.get('optimizer:a/momentum'), new Uint8Array(4));
     assert.equal(contents.optimizer!.step, 3);
   }

@@ -34,11 +34,8 @@ async function tensorBytes(file: string): Promise<Map<string, string>> {
   await readBundle(new Uint8Array(readFileSync(file)), {
     receiver: {
       tensor(group, record) {
-        const bytes = Buffer.alloc(record.byteLength);
-        return {
-          write: (chunk, offset) => void bytes.set(chunk, offset),
-          end: () => void out.set(`${group}:${record.name}`, bytes.toString('base64')),
-        };
+        const target = Buffer.alloc(record.byteLength);
+        return { target, end: () => void out.set(`${group}:${record.name}`, target.toString('base64')) };
       },
     },
   });

@@ -1,12 +1,44 @@
 /**
- * Pulls exact byte counts out of any chunked input (a Buffer, a Node stream, a web
- * ReadableStream), without holding more than the chunk in hand.
+ * Pulls exact byte counts out of a bundle input: a Buffer, a Node stream or a web
+ * ReadableStream (chunk by chunk, holding no more than the chunk in hand), or a `BundleFile`
+ * that reads at given offsets (so several reads can be in flight at once).
  */
 import { BundleError } from '../errors.js';
 
-export type BundleSource = Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+/** Random access to a bundle's bytes; `openBundleFile` gives one for a file on disk. */
+export interface BundleFile {
+  /** Fills `target` from `position` on; resolves to the byte count read, less only at the end of the file. */
+  readAt(target: Uint8Array, position: number): Promise<number>;
+  close(): Promise<void>;
+}
 
-export function chunksOf(source: BundleSource): AsyncIterator<Uint8Array> {
+export type BundleSource = Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | BundleFile;
+
+/** The reader's view of a bundle input; it reads every byte once, in order. */
+export interface ByteReader {
+  /** The offset of the next byte to read. */
+  readonly position: number;
+  /** How many `readInto` calls are worth keeping in flight. */
+  readonly parallelism: number;
+  /** Exactly `n` bytes; E_TRUNCATED if the input ends first. */
+  read(n: number, what: string): Promise<Uint8Array>;
+  /** Fills `target` with the next bytes. Calls may overlap; each takes its bytes in call order. */
+  readInto(target: Uint8Array, what: string): Promise<void>;
+  /** True when no byte is left. */
+  atEnd(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function byteReader(source: BundleSource): ByteReader {
+  if (isBundleFile(source)) return new FileReader(source);
+  return new ChunkReader(chunksOf(source));
+}
+
+function isBundleFile(source: BundleSource): source is BundleFile {
+  return typeof (source as Partial<BundleFile>).readAt === 'function';
+}
+
+function chunksOf(source: Exclude<BundleSource, BundleFile>): AsyncIterator<Uint8Array> {
   if (source instanceof Uint8Array) return (async function* () { yield source; })();
   if (Symbol.asyncIterator in source) return (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   const reader = (source as ReadableStream<Uint8Array>).getReader();
@@ -22,41 +54,36 @@ export function chunksOf(source: BundleSource): AsyncIterator<Uint8Array> {
   };
 }
 
-export class ByteSource {
+function truncated(what: string, missing: number, at: number): never {
+  throw new BundleError('E_TRUNCATED', `bundle ends inside ${what}: ${missing} more bytes expected at offset ${at}`);
+}
+
+/** Reads a sequential input; overlapping `readInto` calls simply run one after the other. */
+class ChunkReader implements ByteReader {
+  readonly parallelism = 1;
+  position = 0;
   private chunk: Uint8Array = new Uint8Array(0);
   private ended = false;
-  /** Bytes consumed so far (the offset of the next byte). */
-  position = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly chunks: AsyncIterator<Uint8Array>) {}
 
-  /** Exactly `n` bytes (a view when they lie in one chunk, else a copy); E_TRUNCATED if the input ends first. */
   async read(n: number, what: string): Promise<Uint8Array> {
+    await this.queue;
     if (this.chunk.length >= n) return this.take(n);
     const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      if (this.chunk.length === 0 && !(await this.pull())) this.truncated(what, n - filled);
-      const part = this.take(Math.min(n - filled, this.chunk.length));
-      out.set(part, filled);
-      filled += part.length;
-    }
+    await this.copyInto(out, what);
     return out;
   }
 
-  /** Yields exactly `n` bytes as views of the input's chunks, with no copy. */
-  async *stream(n: number, what: string): AsyncGenerator<Uint8Array> {
-    let left = n;
-    while (left > 0) {
-      if (this.chunk.length === 0 && !(await this.pull())) this.truncated(what, left);
-      const part = this.take(Math.min(left, this.chunk.length));
-      left -= part.length;
-      yield part;
-    }
+  readInto(target: Uint8Array, what: string): Promise<void> {
+    const done = this.queue.then(() => this.copyInto(target, what));
+    this.queue = done.catch(() => undefined);
+    return done;
   }
 
-  /** True when no byte is left. */
   async atEnd(): Promise<boolean> {
+    await this.queue;
     while (this.chunk.length === 0) if (!(await this.pull())) return true;
     return false;
   }
@@ -64,6 +91,16 @@ export class ByteSource {
   async close(): Promise<void> {
     if (!this.ended) await this.chunks.return?.();
     this.ended = true;
+  }
+
+  private async copyInto(target: Uint8Array, what: string): Promise<void> {
+    let filled = 0;
+    while (filled < target.length) {
+      if (this.chunk.length === 0 && !(await this.pull())) truncated(what, target.length - filled, this.position);
+      const part = this.take(Math.min(target.length - filled, this.chunk.length));
+      target.set(part, filled);
+      filled += part.length;
+    }
   }
 
   private take(n: number): Uint8Array {
@@ -86,8 +123,37 @@ export class ByteSource {
     this.chunk = value;
     return true;
   }
+}
 
-  private truncated(what: string, missing: number): never {
-    throw new BundleError('E_TRUNCATED', `bundle ends inside ${what}: ${missing} more bytes expected at offset ${this.position}`);
+/**
+ * Reads a `BundleFile` at offsets: each `readInto` claims its range at once, so overlapping
+ * calls read in parallel (on a file, Node's thread pool takes the copy and the page faults of
+ * fresh memory off the main thread).
+ */
+class FileReader implements ByteReader {
+  readonly parallelism = 4;
+  position = 0;
+
+  constructor(private readonly file: BundleFile) {}
+
+  async read(n: number, what: string): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    await this.readInto(out, what);
+    return out;
+  }
+
+  async readInto(target: Uint8Array, what: string): Promise<void> {
+    const at = this.position;
+    this.position += target.length;
+    const got = target.length === 0 ? 0 : await this.file.readAt(target, at);
+    if (got < target.length) truncated(what, target.length - got, at + got);
+  }
+
+  async atEnd(): Promise<boolean> {
+    return (await this.file.readAt(new Uint8Array(1), this.position)) === 0;
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
   }
 }

@@ -12,7 +12,7 @@ import type { BundleSource } from './byte-source.js';
 import type { TrainingEntry } from './entries.js';
 import type { ReadLimits } from './format.js';
 import { readBundle, type BundleContents, type TensorSink } from './read-bundle.js';
-import { directBytes, tensorFromBytes } from './tensor-bytes.js';
+import { storageTarget, tensorFromBytes } from './tensor-bytes.js';
 import type { TensorRecord } from './tensor-table.js';
 import { diffWeights, isEmptyDiff, weightsMismatchError, type WeightsDiff } from './weights-diff.js';
 
@@ -68,8 +68,8 @@ export async function loadLive(source: BundleSource, options: LoadOptions = {}):
           }
           const variable = variables.get(record.name);
           if (!variable) return undefined;
-          const direct = directBytes(variable.read());
-          if (direct) return { write: direct, end: () => undefined };
+          const storage = storageTarget(variable.read());
+          if (storage) return { target: storage };
           // assign shares the new tensor's data with the variable and frees the placeholder at once
           return bufferSink(record, (tensor) => {
             variable.write(tensor);
@@ -112,9 +112,6 @@ function requireFactories(factories: TrainingFactories | undefined): TrainingFac
 
 /** Collects a tensor's bytes in one buffer, then hands over the tensor made from them. */
 function bufferSink(record: TensorRecord, done: (tensor: tf.Tensor) => void): TensorSink {
-  const buffer = new Uint8Array(record.byteLength);
-  return {
-    write: (bytes, offset) => buffer.set(bytes, offset),
-    end: () => done(tensorFromBytes(record, buffer)),
-  };
+  const target = new Uint8Array(record.byteLength);
+  return { target, end: () => done(tensorFromBytes(record, target)) };
 }

@@ -8,7 +8,7 @@
 import { checkArgsComplete, migrateArchitectureArgs } from '../architecture-migrations.js';
 import { getArchitecture, validateArchitectureArgs } from '../architectures.js';
 import { BundleError } from '../errors.js';
-import { ByteSource, chunksOf, type BundleSource } from './byte-source.js';
+import { byteReader, type BundleSource, type ByteReader } from './byte-source.js';
 import {
   checkEntrySchema,
   type ArchEntry,
@@ -20,7 +20,8 @@ import {
   type TrainingEntry,
 } from './entries.js';
 import { DEFAULT_LIMITS, ENTRY_ORDER, FORMAT_ID, FORMAT_VERSION, isEntryName, REQUIRED_ENTRIES, type EntryName, type ReadLimits } from './format.js';
-import { sha256 } from './hash.js';
+import { sha256, type Hasher } from './hash.js';
+import { ReadPipeline } from './read-pipeline.js';
 import { parseStrictJson } from './strict-json.js';
 import { TarReader } from './tar-reader.js';
 import { checkBinSize, checkTensorTable, type TensorRecord } from './tensor-table.js';
@@ -34,11 +35,15 @@ export interface CheckedArch extends ArchEntry {
   migrations: string[];
 }
 
-/** Where one tensor's bytes go, piece by piece, as they stream. */
+/** Where one tensor's bytes go. */
 export interface TensorSink {
-  /** `bytes` is a view of the input, valid only during the call; `offset` is within the tensor. */
-  write(bytes: Uint8Array, offset: number): void;
-  end(): void | Promise<void>;
+  /**
+   * Memory for exactly the tensor's bytes (e.g. its own storage). The reader fills it in pieces
+   * as they arrive, possibly several at once, and hashes each; keep it valid until `end`.
+   */
+  target: Uint8Array;
+  /** After the last byte arrived; no read is in flight while it runs. */
+  end?(): void | Promise<void>;
 }
 
 /** Receives tensors as they stream; its hooks may throw to stop the read. */
@@ -47,7 +52,7 @@ export interface TensorReceiver {
   arch?(arch: CheckedArch): void | Promise<void>;
   /** After a tensor table passed its checks, before any of its bytes. */
   table?(group: TensorGroup, records: readonly TensorRecord[]): void | Promise<void>;
-  /** A sink for one tensor's bytes, or undefined to let them pass (hashed, not kept). */
+  /** Where one tensor's bytes go, or undefined to let them pass (hashed, not kept). */
   tensor?(group: TensorGroup, record: TensorRecord): TensorSink | undefined;
 }
 
@@ -69,7 +74,7 @@ const BIN_TABLE: Partial<Record<EntryName, EntryName>> = { 'weights.bin': 'weigh
 
 export async function readBundle(source: BundleSource, options: ReadOptions = {}): Promise<BundleContents> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const bytes = new ByteSource(chunksOf(source));
+  const bytes = byteReader(source);
   const state = new ReadState(limits, options.receiver ?? {});
   try {
     const tar = new TarReader(bytes);
@@ -81,7 +86,7 @@ export async function readBundle(source: BundleSource, options: ReadOptions = {}
         hash.update(data);
         await state.json(name, parseStrictJson(data, `bundle entry ${name}`, limits.maxJsonDepth));
       } else {
-        await state.bin(name, header.size, bytes.stream(header.size, `entry ${name}`), hash);
+        await state.bin(name, header.size, bytes, hash);
       }
       if (name !== 'manifest.json') state.digests.push({ name, size: header.size, sha256: hash.hex() });
     }
@@ -155,54 +160,36 @@ class ReadState {
     }
   }
 
-  /** Streams a .bin entry: tensor by tensor to the receiver, padding checked to be zero, all bytes hashed. */
-  async bin(name: EntryName, size: number, chunks: AsyncGenerator<Uint8Array>, hash: { update(b: Uint8Array): void }): Promise<void> {
+  /** Reads a .bin entry: each tensor into the receiver's target, padding checked to be zero, every byte hashed. */
+  async bin(name: EntryName, size: number, bytes: ByteReader, hash: Hasher): Promise<void> {
     const group: TensorGroup = name === 'weights.bin' ? 'weights' : 'optimizer';
     const table = this.tables[group]!;
     checkBinSize(name, size, table.size);
-    const records = table.records;
-    let index = 0;
-    let position = 0;
-    let sink: TensorSink | undefined;
-    let opened = false;
-    /** Feeds a chunk to the tensors in order (an empty chunk at the end flushes zero-length tensors). */
-    const feed = async (chunk: Uint8Array): Promise<void> => {
-      let at = 0;
-      while (index < records.length) {
-        const record = records[index]!;
-        if (position < record.byteOffset) {
-          if (at === chunk.length) return;
-          const pad = Math.min(record.byteOffset - position, chunk.length - at);
-          for (let i = at; i < at + pad; i++) {
-            if (chunk[i] !== 0) throw new BundleError('E_TENSOR_TABLE', `${name} has a non-zero padding byte at offset ${position + i - at}`);
-          }
-          at += pad;
-          position += pad;
-          continue;
-        }
-        if (!opened) {
-          sink = this.receiver.tensor?.(group, record);
-          opened = true;
-        }
-        const end = record.byteOffset + record.byteLength;
-        const take = Math.min(end - position, chunk.length - at);
-        if (take > 0) {
-          sink?.write(chunk.subarray(at, at + take), position - record.byteOffset);
-          at += take;
-          position += take;
-        }
-        if (position < end) return;
-        await sink?.end();
-        sink = undefined;
-        opened = false;
-        index++;
-      }
+    const pipeline = new ReadPipeline(bytes, hash, `entry ${name}`);
+    const zeroPadding = (pad: Uint8Array, offset: number) => {
+      const i = pad.findIndex((b) => b !== 0);
+      if (i !== -1) throw new BundleError('E_TENSOR_TABLE', `${name} has a non-zero padding byte at offset ${offset + i}`);
     };
-    for await (const chunk of chunks) {
-      hash.update(chunk);
-      await feed(chunk);
+    try {
+      let position = 0;
+      for (const record of table.records) {
+        if (record.byteOffset > position) await pipeline.skip(record.byteOffset - position, zeroPadding);
+        const sink = this.receiver.tensor?.(group, record);
+        if (sink && sink.target.length !== record.byteLength) {
+          throw new RangeError(`the target for tensor "${record.name}" holds ${sink.target.length} bytes; it needs ${record.byteLength}`);
+        }
+        if (sink) await pipeline.fill(sink.target);
+        else await pipeline.skip(record.byteLength);
+        if (sink?.end) {
+          await pipeline.drain();
+          await sink.end();
+        }
+        position = record.byteOffset + record.byteLength;
+      }
+      await pipeline.drain();
+    } finally {
+      await pipeline.close();
     }
-    await feed(new Uint8Array(0)); // zero-length tensors at the very end
   }
 
   finish(): BundleContents {

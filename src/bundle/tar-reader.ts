@@ -3,7 +3,7 @@
  * only, short relative names, ending in exactly two zero blocks and nothing after them.
  */
 import { BundleError } from '../errors.js';
-import type { ByteSource } from './byte-source.js';
+import type { ByteReader } from './byte-source.js';
 
 const BLOCK = 512;
 
@@ -24,7 +24,7 @@ export class TarReader {
   private padding = 0;
   private count = 0;
 
-  constructor(private readonly source: ByteSource) {}
+  constructor(private readonly source: ByteReader) {}
 
   /** The next entry's header, or null at the end-of-archive marker. The caller reads exactly `size` bytes before calling again. */
   async next(): Promise<TarEntryHeader | null> {

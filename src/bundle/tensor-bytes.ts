@@ -59,16 +59,16 @@ interface CpuBackendInternals {
 }
 
 /**
- * Writes bytes straight into a tensor's storage, with no intermediate copy: the wasm heap for
- * the wasm backend, the typed array for cpu. Returns undefined when that is not possible (other
+ * The tensor's own storage as the target for its bytes, with no intermediate copy: the wasm heap
+ * for the wasm backend, the typed array for cpu. Undefined when that is not possible (other
  * backends, shared storage), and the caller builds a new tensor instead. Only for tensors the
- * caller owns outright and discards on failure (a model being loaded).
+ * caller owns outright and discards on failure (a model being loaded). A wasm heap view is valid
+ * until the heap grows, that is until the next tensor is allocated.
  */
-export function directBytes(tensor: tf.Tensor): ((bytes: Uint8Array, offset: number) => void) | undefined {
+export function storageTarget(tensor: tf.Tensor): Uint8Array | undefined {
   const backend = tf.backend() as unknown as { refCount(dataId: object): number };
-  if (tensor.dtype === 'bool' || !storageView(tensor) || backend.refCount(tensor.dataId as object) !== 1) return undefined;
-  // a fresh view per call: the wasm heap's buffer is replaced whenever wasm memory grows
-  return (bytes, at) => storageView(tensor)!.set(bytes, at);
+  if (tensor.dtype === 'bool' || backend.refCount(tensor.dataId as object) !== 1) return undefined;
+  return storageView(tensor);
 }
 
 /** The bytes of a float32 / int32 tensor where the backend keeps them (wasm heap, cpu typed array), or undefined. */

@@ -1,10 +1,10 @@
 // Child process: checks a bundle file with the TF.js-free layer only; prints the result as JSON.
 import '../../architectures/index.js';
-import { openFileChunks } from '../../src/bundle/file-chunks.js';
+import { openBundleFile } from '../../src/bundle/bundle-file.js';
 import { readBundle } from '../../src/bundle/read-bundle.js';
 
 try {
-  const contents = await readBundle(await openFileChunks(process.argv[2]!));
+  const contents = await readBundle(await openBundleFile(process.argv[2]!));
   console.log(JSON.stringify({ ok: true, class: contents.arch.class, tensors: contents.weights.length }));
 } catch (error) {
   console.log(JSON.stringify({ ok: false, code: (error as { code?: string }).code, message: (error as Error).message }));

@@ -11,7 +11,7 @@ import { readBundle } from '../../bundle/read-bundle.js';
 import type { Command } from '../command.js';
 import { integer, json } from '../format.js';
 import type { Io } from '../io.js';
-import { openBundleFile } from '../open-bundle.js';
+import { openBundleFile } from '../../bundle/bundle-file.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
 const help = `Usage: archbundle validate BUNDLE... [--deep] [--json]

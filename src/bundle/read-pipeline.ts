@@ -1,0 +1,69 @@
+/**
+ * Reads an entry's bytes into their destinations while hashing them in order: up to the
+ * reader's parallelism of pieces are in flight, and each is hashed (then checked) once it and
+ * every piece before it have arrived. `close` waits out whatever is still in flight, so that a
+ * destination may be freed once the pipeline is closed, even after a failure.
+ */
+import type { ByteReader } from './byte-source.js';
+import type { Hasher } from './hash.js';
+
+const PIECE = 4 << 20;
+
+/** Runs once a piece is hashed; `offset` is the piece's place in the entry. */
+export type PieceCheck = (bytes: Uint8Array, offset: number) => void;
+
+interface Piece {
+  bytes: Uint8Array;
+  arrived: Promise<void>;
+  check?: PieceCheck;
+  scratch: boolean;
+}
+
+export class ReadPipeline {
+  private readonly inFlight: Piece[] = [];
+  private readonly spare: Uint8Array[] = [];
+  private hashed = 0;
+
+  constructor(private readonly reader: ByteReader, private readonly hash: Hasher, private readonly what: string) {}
+
+  /** Reads the next `target.length` bytes into `target`. */
+  async fill(target: Uint8Array): Promise<void> {
+    for (let at = 0; at < target.length; at += PIECE) await this.push(target.subarray(at, at + PIECE), false);
+  }
+
+  /** Reads the next `n` bytes into scratch memory, only to hash and check them. */
+  async skip(n: number, check?: PieceCheck): Promise<void> {
+    for (let left = n; left > 0; left -= PIECE) {
+      const buffer = this.spare.pop() ?? new Uint8Array(PIECE);
+      await this.push(buffer.subarray(0, Math.min(left, PIECE)), true, check);
+    }
+  }
+
+  /** Hashes and checks every piece in flight. */
+  async drain(): Promise<void> {
+    while (this.inFlight.length > 0) await this.settleOldest();
+  }
+
+  /** Waits until no read is in flight (after a failure, without hashing what arrives). */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.inFlight.map((piece) => piece.arrived));
+    this.inFlight.length = 0;
+  }
+
+  private async push(bytes: Uint8Array, scratch: boolean, check?: PieceCheck): Promise<void> {
+    while (this.inFlight.length >= this.reader.parallelism) await this.settleOldest();
+    const arrived = this.reader.readInto(bytes, this.what);
+    arrived.catch(() => undefined); // awaited in order later; until then its failure is not unhandled
+    this.inFlight.push({ bytes, arrived, check, scratch });
+  }
+
+  private async settleOldest(): Promise<void> {
+    const piece = this.inFlight[0]!;
+    await piece.arrived;
+    this.inFlight.shift();
+    this.hash.update(piece.bytes);
+    piece.check?.(piece.bytes, this.hashed);
+    this.hashed += piece.bytes.length;
+    if (piece.scratch) this.spare.push(new Uint8Array(piece.bytes.buffer, 0, PIECE));
+  }
+}
