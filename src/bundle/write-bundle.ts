@@ -33,8 +33,8 @@ export interface BundleParts {
 
 export const ARCHBUNDLE_VERSION: string = packageJson.version;
 const ZERO_PAD = new Uint8Array(64);
-/** Chunks at least this large are hashed while the file write runs, not before it. */
-const OVERLAP_THRESHOLD = 1 << 20;
+/** Bytes hashed between two yields to the event loop. */
+const HASH_PIECE = 4 << 20;
 /** Sizes of the entries started in each archive, to check the archive's total length. */
 const entrySizes = new WeakMap<Pack, number[]>();
 
@@ -152,9 +152,13 @@ async function writeEntry(
     written += bytes.byteLength;
     if (draining) await draining;
     draining = entry.write(bytes) ? undefined : once(entry, 'drain');
-    // let the consumer start writing these bytes (in libuv's threads), then hash them meanwhile
-    if (bytes.byteLength >= OVERLAP_THRESHOLD) await new Promise((resolve) => setImmediate(resolve));
-    hash.update(bytes);
+    // hash piece by piece, yielding between pieces: the consumer needs a few turns of the event
+    // loop to receive these bytes and start writing them (in libuv's threads) meanwhile
+    if (bytes.byteLength > 1e6) console.log('hash start', (performance.now() % 100000).toFixed(1));
+    for (let at = 0; at < bytes.byteLength; at += HASH_PIECE) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      hash.update(bytes.subarray(at, at + HASH_PIECE));
+    }
   });
   if (written !== size) throw new ArchbundleError('E_INVALID_ARGS', `bundle entry ${name} got ${written} bytes, expected ${size}`);
   if (draining) await draining;
