@@ -67,8 +67,7 @@ export class State {
    */
   static async load(source: string | BundleSource, options: LoadOptions = {}): Promise<State> {
     const input = typeof source === 'string' ? await openFile(source) : source;
-    const factories = options.factories ?? (await defaultFactories());
-    const loaded = await loadLive(input, { ...options, factories });
+    const loaded = await loadLive(input, { ...options, factories: options.factories ?? defaultFactories });
     const training = loaded.training;
     const state = new State(loaded.model, loaded.optimizer, loaded.scheduler, training.epoch, {
       globalStep: training.globalStep,

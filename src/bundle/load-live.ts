@@ -26,7 +26,8 @@ export interface LoadOptions {
   /** Default true: any missing, unexpected or misfit weight fails with E_WEIGHTS_MISMATCH. */
   strict?: boolean;
   limits?: Partial<ReadLimits>;
-  factories?: TrainingFactories;
+  /** Optimizer and scheduler registries, or a function giving them (called only when the bundle holds an optimizer). */
+  factories?: TrainingFactories | (() => Promise<TrainingFactories>);
 }
 
 export interface LoadedBundle {
@@ -81,7 +82,7 @@ export async function loadLive(source: BundleSource, options: LoadOptions = {}):
     const training = contents.training;
     let scheduler: TrainingScheduler | undefined;
     if (contents.optimizer) {
-      const factories = requireFactories(options.factories);
+      const factories = await requireFactories(options.factories);
       const saved = contents.optimizer;
       optimizer = factories.createOptimizer(saved.class, saved.args);
       optimizer.learningRate = saved.learningRate;
@@ -103,7 +104,8 @@ export async function loadLive(source: BundleSource, options: LoadOptions = {}):
   }
 }
 
-function requireFactories(factories: TrainingFactories | undefined): TrainingFactories {
+async function requireFactories(factories: LoadOptions['factories']): Promise<TrainingFactories> {
+  if (typeof factories === 'function') return factories();
   if (!factories) {
     throw new ArchbundleError('E_UNKNOWN_CLASS', 'bundle holds an optimizer, but no optimizer and scheduler registries were given to create it');
   }
