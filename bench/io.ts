@@ -9,10 +9,13 @@
  * - raw save: the same bytes, already in one buffer, with open('w') + writeFile + fsync. It
  *   truncates the previous file first; a temp file + rename costs the same (measured).
  * - ours load: State.load in a fresh process (so its peak RSS is the load's alone): parse and
- *   check every entry, stream weights.bin into a fresh wasm heap, verify every sha256 before
- *   returning. Process start-up and TF.js initialisation are not timed.
- * - raw load: readFile of the same bytes into a fresh buffer. Both pay the first-touch page
- *   faults of ~256 MiB of fresh memory, which on this VM cost about as much as the copy itself.
+ *   check every entry, read weights.bin into a fresh wasm heap (several reads in flight, each
+ *   straight into a tensor's storage), verify every sha256 before returning. Process start-up
+ *   and TF.js initialisation are not timed.
+ * - raw load: readFile of the same bytes into a fresh buffer. All three loads pay the
+ *   first-touch page faults of ~256 MiB of fresh memory, which on this VM cost more than the
+ *   copy itself (~11 µs per 4 KiB page); ours spreads them over the thread pool's reads, then
+ *   pays another ~5 µs per page when the hash first reads each page from user space.
  * - torch: torch.save does not fsync and neither torch call checksums anything; torch.load
  *   never touches the tensor pages from user space, while ours must read every byte to hash it.
  *   Each round runs torch_io.py once (`--runs 1`) in a fresh process, as ours loads in a fresh
