@@ -1,7 +1,8 @@
 /**
  * Property tests over hostile bytes: random corruption, truncation and garbage never crash the
  * reader, never leak a tensor, and either fail with an archbundle error code or (when the damage
- * hit bytes the format ignores, such as tar padding) load a model with the original predictions.
+ * hit bytes the format ignores, such as tar padding) load a model with the original predictions;
+ * the same bytes read as a file (at offsets, reads finishing out of order) give the same outcome.
  */
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
@@ -13,6 +14,7 @@ import { State } from '../src/state.js';
 import { createOptimizer } from '../src/train/optimizers/index.js';
 import { trainStep } from '../src/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
+import { scrambledFile } from './helpers/memory-file.js';
 
 let valid: Uint8Array;
 let reference: Buffer;
@@ -37,11 +39,20 @@ function predictions(model: { predict(x: tf.Tensor): tf.Tensor }): Buffer {
   return tf.tidy(() => Buffer.from(model.predict(x).dataSync().buffer));
 }
 
-/** Loads `bytes`; returns 'ok' (same predictions as the original) or the error code. Asserts no leak and no foreign error. */
+/**
+ * Loads `bytes`, streamed and as a file; returns 'ok' (same predictions as the original) or the
+ * error code, which must be the same both ways. Asserts no leak and no foreign error.
+ */
 async function outcome(bytes: Uint8Array): Promise<string> {
+  const streamed = await outcomeOf(bytes);
+  assert.equal(await outcomeOf(scrambledFile(bytes)), streamed, 'a file and its bytes load alike');
+  return streamed;
+}
+
+async function outcomeOf(source: Parameters<typeof State.load>[0]): Promise<string> {
   const before = tf.memory().numTensors;
   try {
-    const state = await State.load(bytes);
+    const state = await State.load(source);
     const same = predictions(state.model).equals(reference);
     state.model.dispose();
     state.optimizer?.dispose();

@@ -10,31 +10,18 @@ import { before, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ArchbundleError } from '../src/index.js';
 import { openBundleFile } from '../src/bundle/bundle-file.js';
-import type { BundleFile, BundleSource } from '../src/bundle/byte-source.js';
+import type { BundleSource } from '../src/bundle/byte-source.js';
 import { readBundle, type TensorGroup } from '../src/bundle/read-bundle.js';
 import { tensorFromBytes } from '../src/bundle/tensor-bytes.js';
 import { bundleChunks, type TensorSource } from '../src/bundle/write-bundle.js';
 import { useTestBackend } from './helpers/backend.js';
+import { scrambledFile } from './helpers/memory-file.js';
 import { tempDir } from './helpers/tempdir.js';
 
 before(useTestBackend);
 const folder = tempDir();
 
 const MLP_ARGS = { classes: 2, resolution: [1, 1, 1], bias: true, clamp: false, whitening: null, hidden: [], activation: 'relu', dropout: 0 };
-
-/** A BundleFile over bytes in memory whose reads finish in a scrambled order. */
-function scrambledFile(bytes: Uint8Array): BundleFile {
-  let calls = 0;
-  return {
-    readAt: async (target, position) => {
-      await new Promise((resolve) => setTimeout(resolve, (calls++ * 7) % 5));
-      const part = bytes.subarray(position, position + target.length);
-      target.set(part);
-      return part.length;
-    },
-    close: async () => undefined,
-  };
-}
 
 function source(name: string, dtype: TensorSource['dtype'], shape: number[], data: Uint8Array): TensorSource {
   return { name, dtype, shape, bytes: () => data };
