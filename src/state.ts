@@ -62,8 +62,9 @@ export class State {
   }
 
   /**
-   * Loads a bundle from a file path, a Buffer / Uint8Array, a Node stream or a web
-   * ReadableStream; returns live objects ready to continue, and restores the random stream.
+   * Loads a bundle from a file path, a Buffer / Uint8Array, a Node stream, a web ReadableStream
+   * or a `BundleFile`; returns live objects ready to continue, and restores the random stream.
+   * Run no TF.js op while a load is in flight (await it): bytes are read straight into tensors.
    */
   static async load(source: string | BundleSource, options: LoadOptions = {}): Promise<State> {
     const input = typeof source === 'string' ? await openFile(source) : source;

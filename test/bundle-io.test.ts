@@ -152,6 +152,27 @@ describe('bundle sources', () => {
     big.dispose();
   });
 
+  it('a load whose tensor memory moves (a TF.js op ran meanwhile) fails clearly, not as a checksum error', async (t) => {
+    if (tf.getBackend() !== 'wasm') return t.skip('only wasm tensors live in memory that moves');
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
+    let grown = false;
+    const growingFile = {
+      readAt: async (target: Uint8Array, position: number) => {
+        const part = bytes.subarray(position, position + target.length);
+        target.set(part);
+        if (target.buffer === heap().buffer && !grown) {
+          grown = true;
+          tf.zeros([heap().length / 4 + (1 << 20)]).dispose(); // more than the heap holds: it grows
+        }
+        return part.length;
+      },
+      close: async () => undefined,
+    };
+    const before = tf.memory().numTensors;
+    await assert.rejects(State.load(growingFile), (e: unknown) => (e as { code?: string }).code === 'E_IO' && /TF\.js op run during the load/.test((e as Error).message));
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('a missing file is an E_IO error', async () => {
     await assert.rejects(State.load(join(folder, 'nope.bundle')), (e: unknown) => (e as { code?: string }).code === 'E_IO');
   });

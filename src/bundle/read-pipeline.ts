@@ -4,6 +4,7 @@
  * every piece before it have arrived. `close` waits out whatever is still in flight, so that a
  * destination may be freed once the pipeline is closed, even after a failure.
  */
+import { ArchbundleError } from '../errors.js';
 import type { ByteReader } from './byte-source.js';
 import type { Hasher } from './hash.js';
 
@@ -14,6 +15,7 @@ export type PieceCheck = (bytes: Uint8Array, offset: number) => void;
 
 interface Piece {
   bytes: Uint8Array;
+  length: number;
   arrived: Promise<void>;
   check?: PieceCheck;
   scratch: boolean;
@@ -52,15 +54,20 @@ export class ReadPipeline {
 
   private async push(bytes: Uint8Array, scratch: boolean, check?: PieceCheck): Promise<void> {
     while (this.inFlight.length >= this.reader.parallelism) await this.settleOldest();
+    const length = bytes.length;
     const arrived = this.reader.readInto(bytes, this.what);
     arrived.catch(() => undefined); // awaited in order later; until then its failure is not unhandled
-    this.inFlight.push({ bytes, arrived, check, scratch });
+    this.inFlight.push({ bytes, length, arrived, check, scratch });
   }
 
   private async settleOldest(): Promise<void> {
     const piece = this.inFlight[0]!;
     await piece.arrived;
     this.inFlight.shift();
+    if (piece.bytes.length !== piece.length) {
+      // a view of wasm memory empties when the memory grows, i.e. when a tensor is allocated
+      throw new ArchbundleError('E_IO', `the memory receiving ${this.what} moved during the read; was a TF.js op run during the load?`);
+    }
     this.hash.update(piece.bytes);
     piece.check?.(piece.bytes, this.hashed);
     this.hashed += piece.bytes.length;
