@@ -154,7 +154,6 @@ async function writeEntry(
     draining = entry.write(bytes) ? undefined : once(entry, 'drain');
     // hash piece by piece, yielding between pieces: the consumer needs a few turns of the event
     // loop to receive these bytes and start writing them (in libuv's threads) meanwhile
-    if (bytes.byteLength > 1e6) console.log('hash start', (performance.now() % 100000).toFixed(1));
     for (let at = 0; at < bytes.byteLength; at += HASH_PIECE) {
       if (at > 0) await new Promise((resolve) => setImmediate(resolve));
       hash.update(bytes.subarray(at, at + HASH_PIECE));
