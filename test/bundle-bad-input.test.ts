@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ArchbundleError, instantiate, seedRandom } from '../src/index.js';
 import { readBundle } from '../src/bundle/read-bundle.js';
 import { State } from '../src/state.js';
+import { checkTrainingClasses } from '../src/train/check-training-classes.js';
 import { createOptimizer } from '../src/train/optimizers/index.js';
 import { createScheduler } from '../src/train/schedulers/index.js';
 import { trainStep } from '../src/train/step.js';
@@ -367,14 +368,20 @@ describe('bad input: optimizer and scheduler state that does not fit', () => {
     );
   });
 
+  /** State.load and the TF.js-free check of `archbundle validate` both refuse `bytes` with `code`. */
+  async function expectClassCode(bytes: Uint8Array, code: string): Promise<void> {
+    await expectCode(bytes, code);
+    await assert.rejects(async () => checkTrainingClasses(await readBundle(bytes)), (e: unknown) => e instanceof ArchbundleError && e.code === code);
+  }
+
   it('an unknown optimizer or scheduler class', async () => {
-    await expectCode(editTrained('optimizer.json', (o) => void (o.class = 'Pickle')), 'E_UNKNOWN_CLASS');
-    await expectCode(editTrained('scheduler.json', (s) => void (s.class = 'Pickle')), 'E_UNKNOWN_CLASS');
+    await expectClassCode(editTrained('optimizer.json', (o) => void (o.class = 'Pickle')), 'E_UNKNOWN_CLASS');
+    await expectClassCode(editTrained('scheduler.json', (s) => void (s.class = 'Pickle')), 'E_UNKNOWN_CLASS');
   });
 
   it('optimizer or scheduler arguments failing their schema', async () => {
-    await expectCode(editTrained('optimizer.json', (o) => void (o.args.beta1 = 7)), 'E_INVALID_ARGS');
-    await expectCode(editTrained('scheduler.json', (s) => void (s.args.tMax = 0)), 'E_INVALID_ARGS');
+    await expectClassCode(editTrained('optimizer.json', (o) => void (o.args.beta1 = 7)), 'E_INVALID_ARGS');
+    await expectClassCode(editTrained('scheduler.json', (s) => void (s.args.tMax = 0)), 'E_INVALID_ARGS');
   });
 
   it('scheduler state that does not fit', async () => {

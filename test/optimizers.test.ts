@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { BundleError, RegistryError, ValidationError } from '../src/errors.js';
-import { createOptimizer, listOptimizers, validateOptimizerArgs } from '../src/train/optimizers/index.js';
+import { builtinOptimizers, createOptimizer, listOptimizers, validateOptimizerArgs } from '../src/train/optimizers/index.js';
+import { builtinOptimizerSpecs } from '../src/train/optimizers/specs.js';
 import type { TrainingOptimizer } from '../src/train/types.js';
 import { compileSchema } from '../src/validate.js';
 import { useTestBackend } from './helpers/backend.js';
@@ -271,6 +272,15 @@ describe('optimizer state that does not fit', () => {
 });
 
 describe('optimizer registry', () => {
+  it('every built-in optimizer has its TF.js-free spec (what `archbundle validate` checks), with the same schema', () => {
+    const specs = new Map(builtinOptimizerSpecs.map((spec) => [spec.name, spec]));
+    assert.deepEqual([...specs.keys()].sort(), builtinOptimizers.map((d) => d.name).sort());
+    for (const definition of builtinOptimizers) {
+      assert.equal(specs.get(definition.name)!.schema, definition.schema, definition.name);
+      assert.equal(specs.get(definition.name)!.check, definition.check, definition.name);
+    }
+  });
+
   it('refuses unknown classes and SGD Nesterov without momentum', () => {
     assert.throws(() => createOptimizer('Adagrad', {}), (e: unknown) => e instanceof RegistryError && e.code === 'E_UNKNOWN_CLASS');
     assert.throws(

@@ -66,11 +66,15 @@ export interface TrainingScheduler {
   setState(state: { [key: string]: JsonValue }): void;
 }
 
-export interface OptimizerDefinition<Args = Record<string, unknown>> {
+/** An optimizer's name and arguments, apart from its TF.js code (so they can be checked without TF.js). */
+export interface OptimizerSpec<Args = Record<string, unknown>> {
   readonly name: string;
   readonly schema: JsonSchema;
   /** Constraints the schema can't express; each issue names a JSON pointer into the arguments. */
   check?(args: Args): Issue[];
+}
+
+export interface OptimizerDefinition<Args = Record<string, unknown>> extends OptimizerSpec<Args> {
   create(args: Args): TrainingOptimizer;
 }
 

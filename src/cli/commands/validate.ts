@@ -1,23 +1,25 @@
 /**
  * `archbundle validate`: for CI. Without --deep it reads bundles with the TF.js-free reader
- * (structure, checksums, arguments against the class schema) and never loads TensorFlow.js;
+ * (structure, checksums, model, optimizer and scheduler arguments against their classes'
+ * schemas) and never loads TensorFlow.js;
  * --deep also builds each model and restores every tensor into it.
  */
 import '../../../architectures/index.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArchbundleError } from '../../errors.js';
+import { openBundleFile } from '../../bundle/bundle-file.js';
 import { readBundle } from '../../bundle/read-bundle.js';
+import { checkTrainingClasses } from '../../train/check-training-classes.js';
 import type { Command } from '../command.js';
 import { integer, json } from '../format.js';
 import type { Io } from '../io.js';
-import { openBundleFile } from '../../bundle/bundle-file.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
 const help = `Usage: archbundle validate BUNDLE... [--deep] [--json]
 
-Check bundles: tar structure, entry names and types, JSON schemas, checksums, and the model
-arguments against the class's schema. Exit 0 when all are valid, 1 when any is invalid,
+Check bundles: tar structure, entry names and types, JSON schemas, checksums, and the model,
+optimizer and scheduler arguments against their classes' schemas. Exit 0 when all are valid, 1 when any is invalid,
 2 on a usage error. Without --deep, TensorFlow.js is not loaded.
 
 Options:
@@ -69,6 +71,7 @@ async function validateOne(file: string, absolute: string, deep: boolean): Promi
   const ms = () => Math.round((performance.now() - started) * 10) / 10;
   try {
     const contents = await readBundle(await openBundleFile(absolute));
+    checkTrainingClasses(contents);
     if (deep) {
       const [{ State }, { trainingFactories }] = await Promise.all([import('../../state.js'), import('../../train/factories.js')]);
       const state = await State.load(absolute, { factories: trainingFactories });

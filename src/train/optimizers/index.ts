@@ -2,9 +2,7 @@
  * The optimizer registry: an explicit list of built-ins plus `registerOptimizer` for your own.
  * Like architectures, an optimizer is a JSON Schema for its arguments plus one definition.
  */
-import { ValidationError } from '../../errors.js';
 import { Registry } from '../../registry.js';
-import { validateOrThrow } from '../../validate.js';
 import type { OptimizerDefinition, TrainingOptimizer } from '../types.js';
 import type { AdamArgs } from './adam/args.generated.js';
 import adam from './adam/index.js';
@@ -14,6 +12,7 @@ import type { RMSpropArgs } from './rmsprop/args.generated.js';
 import rmsprop from './rmsprop/index.js';
 import type { SGDArgs } from './sgd/args.generated.js';
 import sgd from './sgd/index.js';
+import { checkOptimizerArgs } from './specs.js';
 
 /**
  * Argument types by class name, so `createOptimizer('SGD', {...})` is type-checked; add your own
@@ -51,12 +50,7 @@ export function getOptimizer(name: string): AnyOptimizer {
 
 /** Validates `args` (defaults filled, every problem listed with its pointer) and returns the complete arguments. */
 export function validateOptimizerArgs(name: string, args: unknown): Record<string, unknown> {
-  const definition = getOptimizer(name);
-  const subject = `${name} optimizer arguments`;
-  const complete = validateOrThrow(definition.schema, args ?? {}, subject);
-  const issues = definition.check?.(complete) ?? [];
-  if (issues.length > 0) throw new ValidationError('E_INVALID_ARGS', subject, issues);
-  return complete;
+  return checkOptimizerArgs(getOptimizer(name), args);
 }
 
 /** Creates a registered optimizer; arguments are typed for literal class names and validated at run time. */

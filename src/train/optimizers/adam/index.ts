@@ -1,10 +1,9 @@
 import type { OptimizerDefinition } from '../../types.js';
 import { AdamFamily } from './adam.js';
 import type { AdamArgs } from './args.generated.js';
-import schema from './schema.json' with { type: 'json' };
+import spec from './spec.js';
 
 export default {
-  name: 'Adam',
-  schema,
+  ...spec,
   create: (args) => new AdamFamily('Adam', args as Required<AdamArgs>, false),
 } satisfies OptimizerDefinition<AdamArgs>;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerDefinition } from '../../types.js';
 import { SlotOptimizer, type Slots, type UpdateResult } from '../slot-optimizer.js';
 import type { RMSpropArgs } from './args.generated.js';
-import schema from './schema.json' with { type: 'json' };
+import spec from './spec.js';
 
 /** torch.optim.RMSprop (1.13): epsilon is added after the square root, unlike TF.js's RMSprop. */
 export class RMSprop extends SlotOptimizer<Required<RMSpropArgs>> {
@@ -36,7 +36,6 @@ export class RMSprop extends SlotOptimizer<Required<RMSpropArgs>> {
 }
 
 export default {
-  name: 'RMSprop',
-  schema,
+  ...spec,
   create: (args) => new RMSprop('RMSprop', args as Required<RMSpropArgs>),
 } satisfies OptimizerDefinition<RMSpropArgs>;

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Issue } from '../../../errors.js';
 import type { OptimizerDefinition } from '../../types.js';
 import { SlotOptimizer, type Slots, type UpdateResult } from '../slot-optimizer.js';
 import type { SGDArgs } from './args.generated.js';
-import schema from './schema.json' with { type: 'json' };
+import spec from './spec.js';
 
 /** torch.optim.SGD (1.13): weight decay, momentum buffer (a copy of the first gradient), Nesterov. */
 export class SGD extends SlotOptimizer<Required<SGDArgs>> {
@@ -27,11 +26,6 @@ export class SGD extends SlotOptimizer<Required<SGDArgs>> {
 }
 
 export default {
-  name: 'SGD',
-  schema,
-  check(args: SGDArgs): Issue[] {
-    if (!args.nesterov || (args.momentum! > 0 && args.dampening === 0)) return [];
-    return [{ pointer: '/nesterov', keyword: 'nesterov', message: `needs momentum > 0 and dampening 0, received momentum ${args.momentum} and dampening ${args.dampening}` }];
-  },
+  ...spec,
   create: (args) => new SGD('SGD', args as Required<SGDArgs>),
 } satisfies OptimizerDefinition<SGDArgs>;
