@@ -19,8 +19,8 @@ import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 const help = `Usage: archbundle validate BUNDLE... [--deep] [--json]
 
 Check bundles: tar structure, entry names and types, JSON schemas, checksums, and the model,
-optimizer and scheduler arguments against their classes' schemas. Exit 0 when all are valid, 1 when any is invalid,
-2 on a usage error. Without --deep, TensorFlow.js is not loaded.
+optimizer and scheduler arguments against their classes' schemas. Exit 0 when all are valid,
+1 when any is invalid, 2 on a usage error. Without --deep, TensorFlow.js is not loaded.
 
 Options:
   --deep         also build each model and check every tensor's shape and dtype against it
