@@ -150,6 +150,18 @@ export class ClassifierBuilder {
     return normalizationLayer(name, kind, channels, options);
   }
 
+  /** `input` through the seed's normalisation, or `input` itself for 'none'. */
+  normalize(
+    input: tf.SymbolicTensor,
+    name: string,
+    kind: NormalizationKind,
+    channels: number,
+    options: { zeroGamma?: boolean } = {},
+  ): tf.SymbolicTensor {
+    const layer = this.normalization(name, kind, channels, options);
+    return layer ? (layer.apply(input) as tf.SymbolicTensor) : input;
+  }
+
   /** Appends a layer unless it is null (e.g. normalisation 'none'). */
   appendOptional(layer: tf.layers.Layer | null): void {
     if (layer) this.appendLayer(layer.name, layer);

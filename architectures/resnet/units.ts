@@ -19,11 +19,6 @@ export type UnitKind = 'basic' | 'bottleneck';
 
 export const EXPANSION: Record<UnitKind, number> = { basic: 1, bottleneck: 4 };
 
-/** Applies a layer that may be absent (normalisation 'none'). */
-function maybe(layer: { apply(x: SymbolicTensor): unknown } | null, x: SymbolicTensor): SymbolicTensor {
-  return layer ? (layer.apply(x) as SymbolicTensor) : x;
-}
-
 /**
  * One residual unit, as the seed's ResNetBlock / ResNetBottleneckBlock: the branch
  * (conv, norm, relu, ...; the last norm's gamma at zero with zeroResiduals), plus the identity
@@ -35,29 +30,29 @@ export function residualUnit(b: ClassifierBuilder, kind: UnitKind, o: UnitOption
   const outPlanes = o.planes * EXPANSION[kind];
   const conv = (input: SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number, bias = false) =>
     b.convolve(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
-  const norm = (name: string, channels: number, zeroGamma = false) =>
-    b.normalization(`${p}.${name}`, o.normalization, channels, { zeroGamma });
+  const norm = (input: SymbolicTensor, name: string, channels: number, zeroGamma = false) =>
+    b.normalize(input, `${p}.${name}`, o.normalization, channels, { zeroGamma });
   const relu = (name: string) => b.activation(`${p}.${name}`, 'relu');
 
   let y: SymbolicTensor;
   if (kind === 'basic') {
     y = conv(x, 'conv1', o.planes, 3, o.stride);
-    y = relu('relu1').apply(maybe(norm('norm1', o.planes), y)) as SymbolicTensor;
+    y = relu('relu1').apply(norm(y, 'norm1', o.planes)) as SymbolicTensor;
     y = conv(y, 'conv2', o.planes, 3, 1);
-    y = maybe(norm('norm2', o.planes, o.zeroResiduals), y);
+    y = norm(y, 'norm2', o.planes, o.zeroResiduals);
   } else {
     y = conv(x, 'conv1', o.planes, 1, 1);
-    y = relu('relu1').apply(maybe(norm('norm1', o.planes), y)) as SymbolicTensor;
+    y = relu('relu1').apply(norm(y, 'norm1', o.planes)) as SymbolicTensor;
     y = conv(y, 'conv2', o.planes, 3, o.stride);
-    y = relu('relu2').apply(maybe(norm('norm2', o.planes), y)) as SymbolicTensor;
+    y = relu('relu2').apply(norm(y, 'norm2', o.planes)) as SymbolicTensor;
     y = conv(y, 'conv3', outPlanes, 1, 1);
-    y = maybe(norm('norm3', outPlanes, o.zeroResiduals), y);
+    y = norm(y, 'norm3', outPlanes, o.zeroResiduals);
   }
 
   let identity = x;
   if (o.stride !== 1 || o.inPlanes !== outPlanes) {
     identity = conv(x, 'downsample.0', outPlanes, 1, o.stride, o.bias);
-    identity = maybe(norm('downsample.1', outPlanes), identity);
+    identity = norm(identity, 'downsample.1', outPlanes);
   }
   const sum = tf.layers.add({ name: `${p}.add` }).apply([y, identity]) as SymbolicTensor;
   return relu(kind === 'basic' ? 'relu2' : 'relu3').apply(sum) as SymbolicTensor;

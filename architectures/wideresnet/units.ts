@@ -13,11 +13,6 @@ export interface WideUnitOptions {
   dropout: boolean;
 }
 
-/** Applies a layer that may be absent (normalisation 'none'). */
-function maybe(layer: { apply(x: SymbolicTensor): unknown } | null, x: SymbolicTensor): SymbolicTensor {
-  return layer ? (layer.apply(x) as SymbolicTensor) : x;
-}
-
 /**
  * The seed's WideResNetBlock (pre-activation): norm1, relu1, conv1 (stride 1), dropout 0.1,
  * norm2, relu2, conv2 (the unit's stride); plus the identity or, when the shape changes, a 1x1
@@ -30,11 +25,11 @@ export function wideUnit(b: ClassifierBuilder, o: WideUnitOptions, x: SymbolicTe
   const conv = (input: SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number, bias: boolean) =>
     b.convolve(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
 
-  let y = maybe(b.normalization(`${p}.norm1`, o.normalization, o.inPlanes), x);
+  let y = b.normalize(x, `${p}.norm1`, o.normalization, o.inPlanes);
   y = b.activation(`${p}.relu1`, 'relu').apply(y) as SymbolicTensor;
   y = conv(y, 'conv1', o.planes, 3, 1, o.bias);
   if (o.dropout) y = b.dropout(`${p}.drop1`, 0.1).apply(y) as SymbolicTensor;
-  y = maybe(b.normalization(`${p}.norm2`, o.normalization, o.planes), y);
+  y = b.normalize(y, `${p}.norm2`, o.normalization, o.planes);
   y = b.activation(`${p}.relu2`, 'relu').apply(y) as SymbolicTensor;
   y = conv(y, 'conv2', o.planes, 3, o.stride, o.bias);
 
