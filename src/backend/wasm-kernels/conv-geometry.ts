@@ -70,7 +70,7 @@ export function requireChannelsLast(kernel: string, dataFormat: unknown): void {
  * the explicit padding that makes the stride-1 convolution produce exactly the input's size;
  * undefined when the forward pass read only padding, so the gradient is zero.
  */
-export function transposedConvInput(
+function transposedConvInput(
   ops: WasmOps,
   dy: tf.TensorInfo,
   g: ConvGeometry,
@@ -103,6 +103,29 @@ export function transposedConvInput(
   }
   if (!owned) input = ops.reshape(dy, dy.shape); // a new reference the caller may release
   return { input, paddings: [[0, 0], [h.before, h.after], [w.before, w.after], [0, 0]] };
+}
+
+/**
+ * A convolution's input gradient: `convolve` (stride 1 with the given padding) of the zero-stuffed
+ * `dy` by `flippedFilter`, or zeros of `inputShape` when the forward pass read only padding.
+ * Releases the filter and the stuffed `dy`.
+ */
+export function convolveStuffedDy(
+  ops: WasmOps,
+  dy: tf.TensorInfo,
+  g: ConvGeometry,
+  flippedFilter: tf.TensorInfo,
+  inputShape: number[],
+  convolve: (input: tf.TensorInfo, filter: tf.TensorInfo, paddings: tf.backend_util.ExplicitPadding) => tf.TensorInfo,
+): tf.TensorInfo {
+  const stuffed = transposedConvInput(ops, dy, g);
+  if (!stuffed) {
+    ops.release(flippedFilter);
+    return ops.zeros(inputShape);
+  }
+  const dx = convolve(stuffed.input, flippedFilter, stuffed.paddings);
+  ops.release(flippedFilter, stuffed.input);
+  return dx;
 }
 
 function stuffedPads(a: Axis, length: number) {

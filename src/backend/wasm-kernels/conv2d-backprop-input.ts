@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { convGeometry, requireChannelsLast, transposedConvInput } from './conv-geometry.js';
+import { convGeometry, convolveStuffedDy, requireChannelsLast } from './conv-geometry.js';
 import { WasmOps } from './wasm-ops.js';
 
 /**
@@ -17,19 +17,13 @@ export const conv2dBackpropInputConfig: tf.KernelConfig = {
     const ops = new WasmOps(backend as BackendWasm);
     const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false);
     const flipped = ops.then(ops.reverse(filter, [0, 1]), (f) => ops.transpose(f, [0, 1, 3, 2]));
-    const stuffed = transposedConvInput(ops, dy, g);
-    if (!stuffed) {
-      ops.release(flipped);
-      return ops.zeros(a.inputShape);
-    }
-    const { input, paddings } = stuffed;
-    const dx = ops.run('Conv2D', { x: input, filter: flipped }, {
-      strides: [1, 1],
-      pad: paddings,
-      dataFormat: 'NHWC',
-      dilations: [g.height.dilation, g.width.dilation],
-    });
-    ops.release(flipped, input);
-    return dx;
+    return convolveStuffedDy(ops, dy, g, flipped, a.inputShape, (input, f, paddings) =>
+      ops.run('Conv2D', { x: input, filter: f }, {
+        strides: [1, 1],
+        pad: paddings,
+        dataFormat: 'NHWC',
+        dilations: [g.height.dilation, g.width.dilation],
+      }),
+    );
   },
 };

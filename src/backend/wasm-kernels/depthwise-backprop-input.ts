@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { convGeometry, transposedConvInput } from './conv-geometry.js';
+import { convGeometry, convolveStuffedDy } from './conv-geometry.js';
 import { WasmOps } from './wasm-ops.js';
 
 /**
@@ -17,22 +17,17 @@ export const depthwiseBackpropInputConfig: tf.KernelConfig = {
     const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
     const [kh, kw, inC, mult] = filter.shape as [number, number, number, number];
     const flipped = ops.then(ops.reverse(filter, [0, 1]), (f) => ops.reshape(f, [kh, kw, inC * mult, 1]));
-    const stuffed = transposedConvInput(ops, dy, g);
-    if (!stuffed) {
-      ops.release(flipped);
-      return ops.zeros(a.inputShape);
-    }
-    const { input, paddings } = stuffed;
-    const perChannel = ops.run('DepthwiseConv2dNative', { x: input, filter: flipped }, {
-      strides: [1, 1],
-      pad: paddings,
-      dilations: [g.height.dilation, g.width.dilation],
-      dataFormat: 'NHWC',
+    return convolveStuffedDy(ops, dy, g, flipped, a.inputShape, (input, f, paddings) => {
+      const perChannel = ops.run('DepthwiseConv2dNative', { x: input, filter: f }, {
+        strides: [1, 1],
+        pad: paddings,
+        dilations: [g.height.dilation, g.width.dilation],
+        dataFormat: 'NHWC',
+      });
+      if (mult === 1) return perChannel;
+      const [n, h, w] = perChannel.shape as [number, number, number, number];
+      const split = ops.then(perChannel, (p) => ops.reshape(p, [n, h, w, inC, mult]));
+      return ops.then(split, (s) => ops.sum(s, [4]));
     });
-    ops.release(flipped, input);
-    if (mult === 1) return perChannel;
-    const [n, h, w] = perChannel.shape as [number, number, number, number];
-    const split = ops.then(perChannel, (p) => ops.reshape(p, [n, h, w, inC, mult]));
-    return ops.then(split, (s) => ops.sum(s, [4]));
   },
 };
