@@ -11,7 +11,7 @@ import type { Hasher } from './hash.js';
 const PIECE = 4 << 20;
 
 /** Runs once a piece is hashed; `offset` is the piece's place in the entry. */
-export type PieceCheck = (bytes: Uint8Array, offset: number) => void;
+type PieceCheck = (bytes: Uint8Array, offset: number) => void;
 
 interface Piece {
   bytes: Uint8Array;
