@@ -4,7 +4,7 @@
  * `npm run codegen`.
  */
 import './types.generated.js';
-import { registerArchitecture, type AnyArchitecture } from '../src/architectures.js';
+import { registerArchitecture, type AnyArchitecture } from '../src/core/architectures.js';
 import lenet from './lenet/index.js';
 import mlp from './mlp/index.js';
 import resnet from './resnet/index.js';

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep } from '../src/index.js';
-import { filterGradientChunking } from '../src/backend/wasm-kernels/conv2d-backprop-filter.js';
+import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
 await selectBackend();
 seedRandom(0);
 const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: 16 });

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep, type Classifier } from '../src/index.js';
-import { compileForInference } from '../src/inference/compile.js';
+import { compileForInference } from '../src/tfjs/inference/compile.js';
 import { runPeer } from './peer.js';
 
 const { values: opts } = parseArgs({

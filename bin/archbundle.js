@@ -4,13 +4,13 @@
 // no src/ and runs the compiled dist/ (made by `npm run build`).
 import { existsSync } from 'node:fs';
 
-const source = new URL('../src/cli/main.ts', import.meta.url);
+const source = new URL('../src/node/cli/main.ts', import.meta.url);
 let main;
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import(source.href));
 } else {
-  ({ main } = await import(new URL('../dist/src/cli/main.js', import.meta.url).href));
+  ({ main } = await import(new URL('../dist/src/node/cli/main.js', import.meta.url).href));
 }
 process.exitCode = await main(process.argv.slice(2));

@@ -23,7 +23,7 @@ interface Target {
 
 async function schemaTargets(): Promise<Target[]> {
   const targets: Target[] = [];
-  for (const group of ['architectures', 'src/train/optimizers', 'src/train/schedulers']) {
+  for (const group of ['architectures', 'src/tfjs/train/optimizers', 'src/tfjs/train/schedulers']) {
     const dir = path.join(ROOT, group);
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -92,7 +92,7 @@ function architectureMap(targets: Target[]): string {
     HEADER,
     ...imports,
     '',
-    "declare module '../src/architectures.js' {",
+    "declare module '../src/core/architectures.js' {",
     '  interface ArchitectureArgs {',
     ...entries,
     '  }',

@@ -6,12 +6,12 @@
  */
 import path from 'node:path';
 import '../architectures/index.js';
-import { main } from '../src/cli/main.js';
-import { processIo } from '../src/cli/io.js';
-import { loadConfig } from '../src/config/load.js';
-import { DATASETS, isFileDataset } from '../src/data/catalog.js';
-import { locate } from '../src/data/locate.js';
-import { epochBundleName } from '../src/train/checkpoint-policy.js';
+import { main } from '../src/node/cli/main.js';
+import { processIo } from '../src/node/cli/io.js';
+import { loadConfig } from '../src/node/config/load.js';
+import { DATASETS, isFileDataset } from '../src/node/data/catalog.js';
+import { locate } from '../src/node/data/locate.js';
+import { epochBundleName } from '../src/node/train/checkpoint-policy.js';
 
 const io = processIo();
 const started = performance.now();

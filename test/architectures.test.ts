@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { instantiate, listArchitectures, seedRandom, validateArchitectureArgs, ValidationError } from '../src/index.js';
-import { compileSchema } from '../src/validate.js';
+import { compileSchema } from '../src/core/validate.js';
 import { useTestBackend } from './helpers/backend.js';
 
 before(useTestBackend);

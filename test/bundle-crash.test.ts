@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import '../architectures/index.js';
-import { readBundle } from '../src/bundle/read-bundle.js';
+import { readBundle } from '../src/core/bundle/read-bundle.js';
 
 const KILLS = 12;
 let folder: string;

@@ -9,10 +9,10 @@ import { before, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { ArchbundleError, instantiate, seedRandom } from '../src/index.js';
-import { readBundle } from '../src/bundle/read-bundle.js';
-import { State } from '../src/state.js';
-import { createOptimizer } from '../src/train/optimizers/index.js';
-import { trainStep } from '../src/train/step.js';
+import { readBundle } from '../src/core/bundle/read-bundle.js';
+import { State } from '../src/node/state.js';
+import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
+import { trainStep } from '../src/tfjs/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
 import { scrambledFile } from './helpers/memory-file.js';
 

@@ -12,9 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { instantiate, seedRandom, type Classifier } from '../src/index.js';
-import { ENTRY_ORDER, TENSOR_ALIGNMENT } from '../src/bundle/format.js';
-import { readBundle } from '../src/bundle/read-bundle.js';
-import { State } from '../src/state.js';
+import { ENTRY_ORDER, TENSOR_ALIGNMENT } from '../src/core/bundle/format.js';
+import { readBundle } from '../src/core/bundle/read-bundle.js';
+import { State } from '../src/node/state.js';
 import { useTestBackend } from './helpers/backend.js';
 
 const run = promisify(execFile);

@@ -8,7 +8,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import mlp from '../architectures/mlp/index.js';
 import { ArchbundleError, instantiate, registerArchitecture, seedRandom, type Migration } from '../src/index.js';
-import { State } from '../src/state.js';
+import { State } from '../src/node/state.js';
 import { useTestBackend } from './helpers/backend.js';
 import { jsonBytes, parseJson, rebuild, splitTar } from './helpers/tar-craft.js';
 

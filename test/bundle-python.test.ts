@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
 import { instantiate, seedRandom } from '../src/index.js';
-import { State } from '../src/state.js';
+import { State } from '../src/node/state.js';
 import { useTestBackend } from './helpers/backend.js';
 
 const python = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { readBundle } from '../src/bundle/read-bundle.js';
+import { readBundle } from '../src/core/bundle/read-bundle.js';
 import '../architectures/index.js';
 import { runCli, ROOT } from './helpers/cli.js';
 import { matchSnapshot, normalize } from './helpers/snapshot.js';

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { bufferIo } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
-import { COMMANDS } from '../src/cli/command.js';
+import { bufferIo } from '../src/node/cli/io.js';
+import { main } from '../src/node/cli/main.js';
+import { COMMANDS } from '../src/node/cli/command.js';
 import { matchSnapshot, normalize } from './helpers/snapshot.js';
 import { tempDir } from './helpers/tempdir.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { GroupNormalization } from '../src/layers/group-normalization.js';
-import { groupCount } from '../src/layers/group-count.js';
+import { GroupNormalization } from '../src/tfjs/layers/group-normalization.js';
+import { groupCount } from '../src/tfjs/layers/group-count.js';
 import { useTestBackend } from './helpers/backend.js';
 
 before(useTestBackend);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { instantiate, listArchitectures, seedRandom } from '../src/index.js';
-import { compileForInference } from '../src/inference/compile.js';
+import { compileForInference } from '../src/tfjs/inference/compile.js';
 import { relativeError, seededValues } from './helpers/compare.js';
 import { useTestBackend } from './helpers/backend.js';
 

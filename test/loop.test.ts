@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '../architectures/index.js';
-import { instantiate } from '../src/classifier.js';
-import { makeBatch, prepareData } from '../src/data/batches.js';
-import { syntheticDataset } from '../src/data/synthetic.js';
-import { seedRandom } from '../src/random.js';
-import { bundlesToPrune, epochBundleName, isBest, writesEpoch } from '../src/train/checkpoint-policy.js';
-import { evaluateSplit } from '../src/train/evaluate.js';
-import { runEpochs, type EpochMetrics, type ProgressEvent } from '../src/train/loop.js';
-import { accuracyObserver } from '../src/train/observe-accuracy.js';
-import { createOptimizer } from '../src/train/optimizers/index.js';
-import { evaluateBatch, trainStep } from '../src/train/step.js';
+import { instantiate } from '../src/tfjs/classifier.js';
+import { makeBatch, prepareData } from '../src/node/data/batches.js';
+import { syntheticDataset } from '../src/node/data/synthetic.js';
+import { seedRandom } from '../src/core/random.js';
+import { bundlesToPrune, epochBundleName, isBest, writesEpoch } from '../src/node/train/checkpoint-policy.js';
+import { evaluateSplit } from '../src/tfjs/train/evaluate.js';
+import { runEpochs, type EpochMetrics, type ProgressEvent } from '../src/tfjs/train/loop.js';
+import { accuracyObserver } from '../src/tfjs/train/observe-accuracy.js';
+import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
+import { evaluateBatch, trainStep } from '../src/tfjs/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
 
 const data = prepareData(syntheticDataset({ train: 120, test: 40, classes: 3, resolution: [1, 6, 6], noise: 0.3 }), {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { BundleError, RegistryError, ValidationError } from '../src/errors.js';
-import { builtinOptimizers, createOptimizer, listOptimizers, validateOptimizerArgs } from '../src/train/optimizers/index.js';
-import { builtinOptimizerSpecs } from '../src/train/optimizers/specs.js';
-import type { TrainingOptimizer } from '../src/train/types.js';
-import { compileSchema } from '../src/validate.js';
+import { BundleError, RegistryError, ValidationError } from '../src/core/errors.js';
+import { builtinOptimizers, createOptimizer, listOptimizers, validateOptimizerArgs } from '../src/tfjs/train/optimizers/index.js';
+import { builtinOptimizerSpecs } from '../src/tfjs/train/optimizers/specs.js';
+import type { TrainingOptimizer } from '../src/tfjs/train/types.js';
+import { compileSchema } from '../src/core/validate.js';
 import { useTestBackend } from './helpers/backend.js';
 import { assertSchemaDocumented } from './helpers/schema.js';
 import { torchReference } from './helpers/torch-reference.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BundleError, ValidationError } from '../src/errors.js';
-import { createOptimizer } from '../src/train/optimizers/index.js';
-import { createScheduler, listSchedulers, validateSchedulerArgs } from '../src/train/schedulers/index.js';
-import type { TrainingScheduler } from '../src/train/types.js';
-import { compileSchema } from '../src/validate.js';
+import { BundleError, ValidationError } from '../src/core/errors.js';
+import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
+import { createScheduler, listSchedulers, validateSchedulerArgs } from '../src/tfjs/train/schedulers/index.js';
+import type { TrainingScheduler } from '../src/tfjs/train/types.js';
+import { compileSchema } from '../src/core/validate.js';
 import { assertSchemaDocumented } from './helpers/schema.js';
 import { torchReference } from './helpers/torch-reference.js';
 

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { instantiate, seedRandom, type Classifier } from '../src/index.js';
-import { uniformGenerator } from '../src/random.js';
-import { State } from '../src/state.js';
-import { createOptimizer } from '../src/train/optimizers/index.js';
-import { createScheduler } from '../src/train/schedulers/index.js';
-import { trainStep } from '../src/train/step.js';
-import type { TrainingOptimizer, TrainingScheduler } from '../src/train/types.js';
+import { uniformGenerator } from '../src/core/random.js';
+import { State } from '../src/node/state.js';
+import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
+import { createScheduler } from '../src/tfjs/train/schedulers/index.js';
+import { trainStep } from '../src/tfjs/train/step.js';
+import type { TrainingOptimizer, TrainingScheduler } from '../src/tfjs/train/types.js';
 import { useTestBackend } from './helpers/backend.js';
 
 const EXAMPLES = 32;

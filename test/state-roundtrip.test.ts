@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { instantiate, listArchitectures, seedRandom, type Classifier } from '../src/index.js';
-import { getRandomState, setRandomState } from '../src/random.js';
-import { State } from '../src/state.js';
-import { createOptimizer, listOptimizers } from '../src/train/optimizers/index.js';
-import { createScheduler, listSchedulers } from '../src/train/schedulers/index.js';
-import { trainStep } from '../src/train/step.js';
-import type { TrainingOptimizer } from '../src/train/types.js';
+import { getRandomState, setRandomState } from '../src/core/random.js';
+import { State } from '../src/node/state.js';
+import { createOptimizer, listOptimizers } from '../src/tfjs/train/optimizers/index.js';
+import { createScheduler, listSchedulers } from '../src/tfjs/train/schedulers/index.js';
+import { trainStep } from '../src/tfjs/train/step.js';
+import type { TrainingOptimizer } from '../src/tfjs/train/types.js';
 import { useTestBackend } from './helpers/backend.js';
 
 before(useTestBackend);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { instantiate, listArchitectures, registerArchitecture, seedRandom, validateArchitectureArgs, type Classifier } from '../src/index.js';
-import { getRandomState, setRandomState } from '../src/random.js';
-import { createOptimizer, listOptimizers } from '../src/train/optimizers/index.js';
-import { createScheduler, listSchedulers } from '../src/train/schedulers/index.js';
-import { evaluateBatch, trainStep } from '../src/train/step.js';
+import { getRandomState, setRandomState } from '../src/core/random.js';
+import { createOptimizer, listOptimizers } from '../src/tfjs/train/optimizers/index.js';
+import { createScheduler, listSchedulers } from '../src/tfjs/train/schedulers/index.js';
+import { evaluateBatch, trainStep } from '../src/tfjs/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
 
 before(useTestBackend);

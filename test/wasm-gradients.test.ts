@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { instantiate, listArchitectures, seedRandom } from '../src/index.js';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend } from '../src/tfjs/backend/select.js';
 import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
 
 // Whole-model gradients on wasm (with archbundle's kernels) against TF.js's cpu backend.

@@ -1,5 +1,5 @@
-import { defineArchitecture } from '../../src/architecture.js';
-import { minimumSizeIssues } from '../../src/architecture-checks.js';
+import { defineArchitecture } from '../../src/core/architecture.js';
+import { minimumSizeIssues } from '../../src/core/architecture-checks.js';
 import type { LeNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 

@@ -1,4 +1,4 @@
-import { defineArchitecture } from '../../src/architecture.js';
+import { defineArchitecture } from '../../src/core/architecture.js';
 import type { MLPArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 

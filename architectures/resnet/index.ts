@@ -1,6 +1,6 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
-import { defineArchitecture } from '../../src/architecture.js';
-import { groupCountIssues } from '../../src/architecture-checks.js';
+import { defineArchitecture } from '../../src/core/architecture.js';
+import { groupCountIssues } from '../../src/core/architecture-checks.js';
 import type { ResNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 import { EXPANSION, residualUnit } from './units.js';

@@ -1,5 +1,5 @@
-import { defineArchitecture } from '../../src/architecture.js';
-import { groupCountIssues, minimumSizeIssues } from '../../src/architecture-checks.js';
+import { defineArchitecture } from '../../src/core/architecture.js';
+import { groupCountIssues, minimumSizeIssues } from '../../src/core/architecture-checks.js';
 import type { SimpleNetArgs } from './args.generated.js';
 import { simpleNetPlan } from './plan.js';
 import schema from './schema.json' with { type: 'json' };

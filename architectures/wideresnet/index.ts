@@ -1,7 +1,7 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
-import { defineArchitecture } from '../../src/architecture.js';
-import type { Issue } from '../../src/errors.js';
-import { groupCountIssues } from '../../src/architecture-checks.js';
+import { defineArchitecture } from '../../src/core/architecture.js';
+import type { Issue } from '../../src/core/errors.js';
+import { groupCountIssues } from '../../src/core/architecture-checks.js';
 import type { WideResNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
 import { wideUnit } from './units.js';

@@ -1,0 +1,71 @@
+/** The JSON entries of a bundle: their types, and checks against the schemas in schemas/. */
+import archSchema from '../../../schemas/bundle-arch.schema.json' with { type: 'json' };
+import manifestSchema from '../../../schemas/bundle-manifest.schema.json' with { type: 'json' };
+import optimizerSchema from '../../../schemas/bundle-optimizer.schema.json' with { type: 'json' };
+import schedulerSchema from '../../../schemas/bundle-scheduler.schema.json' with { type: 'json' };
+import trainingSchema from '../../../schemas/bundle-training.schema.json' with { type: 'json' };
+import weightsSchema from '../../../schemas/bundle-weights.schema.json' with { type: 'json' };
+import type { JsonValue } from '../../tfjs/train/types.js';
+import { validateOrThrow, type JsonSchema } from '../validate.js';
+import type { EntryName } from './format.js';
+import type { TensorRecord } from './tensor-table.js';
+
+export interface ArchEntry {
+  formatVersion: number;
+  class: string;
+  schemaId: string;
+  schemaVersion: number;
+  args: Record<string, unknown>;
+}
+
+export interface TensorTableEntry {
+  tensors: TensorRecord[];
+}
+
+export interface OptimizerEntry extends TensorTableEntry {
+  class: string;
+  args: Record<string, unknown>;
+  learningRate: number;
+  step: number;
+}
+
+export interface SchedulerEntry {
+  class: string;
+  args: Record<string, unknown>;
+  state: { [key: string]: JsonValue };
+}
+
+export interface TrainingEntry {
+  epoch: number;
+  globalStep: number;
+  metrics: Record<string, number | null>[];
+  random: { seed: number; counter: number };
+}
+
+export interface ManifestEntry {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  format: 'archbundle';
+  formatVersion: number;
+  archbundleVersion: string;
+  tfjsVersion: string;
+  entries: ManifestEntry[];
+}
+
+const SCHEMAS: Partial<Record<EntryName, JsonSchema>> = {
+  'arch.json': archSchema,
+  'weights.json': weightsSchema,
+  'optimizer.json': optimizerSchema,
+  'scheduler.json': schedulerSchema,
+  'training.json': trainingSchema,
+  'manifest.json': manifestSchema,
+};
+
+/** Validates a parsed JSON entry against its published schema (BundleError-coded E_JSON_SCHEMA). */
+export function checkEntrySchema<T>(name: EntryName, value: unknown): T {
+  return validateOrThrow<T>(SCHEMAS[name]!, value, `bundle entry ${name}`, 'E_JSON_SCHEMA');
+}

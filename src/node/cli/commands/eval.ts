@@ -1,0 +1,124 @@
+import path from 'node:path';
+import '../../../../architectures/index.js';
+import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
+import type { DatasetName } from '../../config/types.js';
+import { loadDataset } from '../../data/load.js';
+import type { Dataset } from '../../data/types.js';
+import { ArchbundleError } from '../../../core/errors.js';
+import { State } from '../../state.js';
+import { evaluateSplit } from '../../../tfjs/train/evaluate.js';
+import { trainingFactories } from '../../../tfjs/train/factories.js';
+import type { Command } from '../command.js';
+import { integer, json, percent, table } from '../format.js';
+import type { Io } from '../io.js';
+import { EXIT, parseCommandLine, UsageError } from '../usage.js';
+
+const DATASETS = ['fashion-mnist', 'mnist', 'cifar10', 'synthetic'] as const;
+
+const help = `Usage: archbundle eval BUNDLE [--data NAME] [--json] [--data-dir DIR] [--limit N]
+
+Load any bundle (the architecture is read from the bundle) and evaluate it on a dataset's test
+split: loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
+
+Options:
+  --data NAME      ${DATASETS.join(', ')} (default: fashion-mnist for 1x28x28 inputs,
+                   cifar10 for 3x32x32; synthetic uses the default synthetic set of that shape)
+  --data-dir DIR   look for the dataset files here first
+  --limit N        evaluate only the first N test examples
+  --batch-size N   examples per forward pass (default 500)
+  --backend NAME   auto, ${BACKENDS.join(', ')}
+  --json           one JSON object
+  --verbose        stack traces on errors
+  -h, --help       this help
+`;
+
+async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandLine('eval', argv, {
+    data: { type: 'string' },
+    'data-dir': { type: 'string' },
+    limit: { type: 'string' },
+    'batch-size': { type: 'string' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1) throw new UsageError(`expected one bundle file, received ${positionals.length}`, 'eval');
+  const data = values.data as string | undefined;
+  if (data !== undefined && !(DATASETS as readonly string[]).includes(data)) {
+    throw new UsageError(`--data must be one of ${DATASETS.join(', ')}, received "${data}"`, 'eval');
+  }
+  const limit = positiveInteger(values.limit, '--limit');
+  const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 500;
+  const file = positionals[0]!;
+  const backend = await selectBackend(values.backend as BackendRequest | undefined);
+  const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
+  try {
+    const args = state.model.args as { classes: number; resolution: [number, number, number] };
+    const name = (data ?? defaultDataset(args.resolution)) as DatasetName;
+    const dataset = await loadDataset(name, {
+      dataDir: values['data-dir'] === undefined ? null : path.resolve(io.cwd, values['data-dir'] as string),
+      download: false,
+      synthetic: { train: 1, test: 500, classes: args.classes, resolution: args.resolution, noise: 0.25 },
+    });
+    checkFits(file, state.model.className, args, dataset);
+    const split = limit === undefined ? dataset.test : { ...dataset.test, count: Math.min(limit, dataset.test.count) };
+    const result = evaluateSplit(state.model, split, dataset.resolution, dataset.classes, batchSize);
+    const summary = {
+      bundle: file,
+      class: state.model.className,
+      epoch: state.epoch,
+      dataset: dataset.name,
+      source: dataset.source,
+      backend: backend.name,
+      count: result.count,
+      loss: result.loss,
+      accuracy: result.accuracy,
+      classNames: dataset.classNames,
+      confusion: result.confusion,
+    };
+    if (values.json) {
+      io.out(json(summary));
+      return EXIT.ok;
+    }
+    io.out(
+      `${file}: ${summary.class} after epoch ${summary.epoch}, on ${dataset.name} test (${integer(result.count)} examples, backend ${backend.name})\n` +
+        `loss ${result.loss.toFixed(4)}  accuracy ${percent(result.accuracy)}\n\nconfusion matrix (rows: true class, columns: predicted)\n`,
+    );
+    io.out(
+      table(
+        ['', ...dataset.classNames.map((_, i) => String(i))],
+        result.confusion.map((row, i) => [`${i} ${dataset.classNames[i]}`, ...row.map(String)]),
+      ),
+    );
+    return EXIT.ok;
+  } finally {
+    state.optimizer?.dispose();
+    state.model.dispose();
+  }
+}
+
+function defaultDataset(resolution: readonly number[]): DatasetName {
+  const shape = resolution.join('x');
+  if (shape === '1x28x28') return 'fashion-mnist';
+  if (shape === '3x32x32') return 'cifar10';
+  throw new UsageError(`no default dataset for inputs of ${resolution.join('x')}; pass --data NAME`, 'eval');
+}
+
+function checkFits(file: string, className: string, args: { classes: number; resolution: number[] }, dataset: Dataset): void {
+  if (args.classes !== dataset.classes || args.resolution.join('x') !== dataset.resolution.join('x')) {
+    throw new ArchbundleError(
+      'E_DATA_INVALID',
+      `${file}: ${className} takes ${args.resolution.join('x')} inputs and ${args.classes} classes, ` +
+        `${dataset.name} has ${dataset.resolution.join('x')} and ${dataset.classes}`,
+    );
+  }
+}
+
+function positiveInteger(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, received "${String(value)}"`, 'eval');
+  return n;
+}
+
+const command: Command = { name: 'eval', summary: 'evaluate any bundle on a dataset', help, run };
+export default command;

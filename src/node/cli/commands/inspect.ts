@@ -1,0 +1,98 @@
+import '../../../../architectures/index.js';
+import path from 'node:path';
+import { readBundle } from '../../../core/bundle/read-bundle.js';
+import type { Command } from '../command.js';
+import { integer, json, table } from '../format.js';
+import type { Io } from '../io.js';
+import { openBundleFile } from '../../files/bundle-file.js';
+import { EXIT, parseCommandLine, UsageError } from '../usage.js';
+
+const help = `Usage: archbundle inspect BUNDLE [--json]
+
+Show what a bundle holds: class, arguments, parameter count, tensor table, optimizer,
+scheduler, epoch, metrics and versions. Reads the bundle fully (checksums included) without
+loading TensorFlow.js.
+
+Options:
+  --json       the same as one JSON object
+  --verbose    stack traces on errors
+  -h, --help   this help
+`;
+
+async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandLine('inspect', argv, { json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError(`expected one bundle file, received ${positionals.length}`, 'inspect');
+  const file = positionals[0]!;
+  const contents = await readBundle(await openBundleFile(path.resolve(io.cwd, file)));
+  const elements = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const tensors = contents.weights.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.byteLength }));
+  const summary = {
+    file,
+    class: contents.arch.class,
+    schemaId: contents.arch.schemaId,
+    schemaVersion: contents.arch.schemaVersion,
+    savedSchemaVersion: contents.arch.savedSchemaVersion,
+    migrations: contents.arch.migrations,
+    args: contents.arch.args,
+    parameters: contents.weights.reduce((n, t) => n + elements(t.shape), 0),
+    tensors,
+    optimizer: contents.optimizer
+      ? {
+          class: contents.optimizer.class,
+          args: contents.optimizer.args,
+          learningRate: contents.optimizer.learningRate,
+          step: contents.optimizer.step,
+          slots: contents.optimizer.tensors.length,
+        }
+      : null,
+    scheduler: contents.scheduler ?? null,
+    epoch: contents.training.epoch,
+    globalStep: contents.training.globalStep,
+    metrics: contents.training.metrics,
+    versions: {
+      format: contents.manifest.formatVersion,
+      archbundle: contents.manifest.archbundleVersion,
+      tfjs: contents.manifest.tfjsVersion,
+    },
+  };
+  if (values.json) {
+    io.out(json(summary));
+    return EXIT.ok;
+  }
+  const s = summary;
+  const lines = [
+    `bundle:     ${s.file}`,
+    `class:      ${s.class} (schema ${s.schemaId}, version ${s.schemaVersion}` +
+      (s.migrations.length ? `, migrated from ${s.savedSchemaVersion}: ${s.migrations.join('; ')}` : '') +
+      ')',
+    `arguments:  ${JSON.stringify(s.args)}`,
+    `parameters: ${integer(s.parameters)} values in ${s.tensors.length} stored tensors`,
+    `optimizer:  ${s.optimizer ? `${s.optimizer.class} ${JSON.stringify(s.optimizer.args)}, lr ${s.optimizer.learningRate}, step ${s.optimizer.step}, ${s.optimizer.slots} slot tensors` : '(none)'}`,
+    `scheduler:  ${s.scheduler ? `${s.scheduler.class} ${JSON.stringify(s.scheduler.args)}, state ${JSON.stringify(s.scheduler.state)}` : '(none)'}`,
+    `epoch:      ${s.epoch} (step ${s.globalStep})`,
+    `versions:   format ${s.versions.format}, archbundle ${s.versions.archbundle}, tfjs ${s.versions.tfjs}`,
+  ];
+  io.out(`${lines.join('\n')}\n\n`);
+  io.out(table(['TENSOR', 'DTYPE', 'SHAPE', 'BYTES'], s.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, integer(t.bytes)])));
+  if (s.metrics.length > 0) {
+    const keys = [...new Set(s.metrics.flatMap((m) => Object.keys(m)))].sort((a, b) => metricRank(a) - metricRank(b) || a.localeCompare(b));
+    io.out('\n');
+    io.out(table(keys.map((k) => k.toUpperCase()), s.metrics.map((m) => keys.map((k) => formatMetric(m[k])))));
+  }
+  return EXIT.ok;
+}
+
+/** Metrics in reading order (the bundle stores JSON with sorted keys). */
+const METRIC_ORDER = ['epoch', 'step', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'learningRate', 'imagesPerSecond', 'seconds'];
+function metricRank(key: string): number {
+  const i = METRIC_ORDER.indexOf(key);
+  return i < 0 ? METRIC_ORDER.length : i;
+}
+
+function formatMetric(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+const command: Command = { name: 'inspect', summary: 'show what a bundle holds', help, run };
+export default command;
