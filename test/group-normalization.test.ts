@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { GroupNormalization } from '../src/tfjs/layers/group-normalization.js';
-import { groupCount } from '../src/tfjs/layers/group-count.js';
+import { groupCount } from '../src/core/group-count.js';
 import { useTestBackend } from './helpers/backend.js';
 
 before(useTestBackend);

@@ -1,5 +1,5 @@
 import type { ClassifierBuilder } from '../../src/tfjs/classifier.js';
-import type { NormalizationKind } from '../../src/tfjs/layers/group-count.js';
+import type { NormalizationKind } from '../../src/core/group-count.js';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 
 /** What every residual unit of a ResNet needs to know. */

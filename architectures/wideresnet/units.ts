@@ -1,6 +1,6 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import type { ClassifierBuilder } from '../../src/tfjs/classifier.js';
-import type { NormalizationKind } from '../../src/tfjs/layers/group-count.js';
+import type { NormalizationKind } from '../../src/core/group-count.js';
 
 export interface WideUnitOptions {
   /** Prefix of every layer name in the unit, e.g. "block1.0" (PyTorch's module path). */

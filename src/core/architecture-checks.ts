@@ -1,6 +1,6 @@
 /** Checks that several architectures share, for constraints a JSON Schema can't express. TF.js-free. */
 import type { Issue } from './errors.js';
-import { groupCount } from '../tfjs/layers/group-count.js';
+import { groupCount } from './group-count.js';
 
 /** Height and width must be at least `min` (pointers /resolution/1 and /resolution/2). */
 export function minimumSizeIssues(className: string, resolution: readonly number[], min: number, why: string): Issue[] {

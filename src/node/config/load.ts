@@ -5,7 +5,7 @@ import { validateOrThrow } from '../../core/validate.js';
 import { findConfig } from './find.js';
 import { applyOverrides } from './overrides.js';
 import { configSchema } from './schema.js';
-import type { LoadedConfig, TrainConfig } from './types.js';
+import type { LoadedConfig, TrainConfig } from '../../core/config-types.js';
 import { registerUserArchitectures } from './user-architectures.js';
 
 export interface LoadConfigOptions {

@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../../core/errors.js';
-import type { Split } from './types.js';
+import type { Split } from '../../tfjs/data/types.js';
 
 const SIDE = 32;
 const PIXELS = SIDE * SIDE;

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { DatasetName, SyntheticOptions } from '../config/types.js';
+import type { DatasetName, SyntheticOptions } from '../../core/config-types.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { DATASETS, type DatasetSpec } from './catalog.js';
 import { parseCifarBatches } from './cifar.js';
 import { downloadDataset } from './download.js';
 import { parseIdx } from './idx.js';
 import { candidateDirs, locate, resolveRoots, type SearchRoots } from './locate.js';
-import { syntheticDataset } from './synthetic.js';
-import type { Dataset, Split } from './types.js';
+import { syntheticDataset } from '../../tfjs/data/synthetic.js';
+import type { Dataset, Split } from '../../tfjs/data/types.js';
 
 export interface LoadDatasetOptions extends SearchRoots {
   /** Try the public mirror into the cache folder when the files are found nowhere. */

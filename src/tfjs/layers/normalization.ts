@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { groupCount } from './group-count.js';
+import { groupCount } from '../../core/group-count.js';
 import { GroupNormalization } from './group-normalization.js';
 
 export { groupCount };
 
-export type { NormalizationKind } from './group-count.js';
-import type { NormalizationKind } from './group-count.js';
+export type { NormalizationKind } from '../../core/group-count.js';
+import type { NormalizationKind } from '../../core/group-count.js';
 
 /**
  * A normalisation layer as the seed builds it, or null for 'none'. Batch norm uses PyTorch's

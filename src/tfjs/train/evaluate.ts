@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../classifier.js';
-import { makeBatch } from '../../node/data/batches.js';
-import type { Split } from '../../node/data/types.js';
+import { makeBatch } from '../data/batches.js';
+import type { Split } from '../data/types.js';
 
 export interface Evaluation {
   loss: number;

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../classifier.js';
-import type { AugmentationOptions } from '../../node/config/types.js';
-import { makeBatch, permutation, type PreparedData } from '../../node/data/batches.js';
+import type { AugmentationOptions } from '../../core/config-types.js';
+import { makeBatch, permutation, type PreparedData } from '../data/batches.js';
 import { getRandomState, nextSeed, setRandomState, uniformGenerator, type RandomState } from '../../core/random.js';
 import { evaluateSplit } from './evaluate.js';
 import type { TrainingOptimizer, TrainingScheduler } from './types.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import '../../../../architectures/index.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
-import type { DatasetName } from '../../config/types.js';
+import type { DatasetName } from '../../../core/config-types.js';
 import { loadDataset } from '../../data/load.js';
-import type { Dataset } from '../../data/types.js';
+import type { Dataset } from '../../../tfjs/data/types.js';
 import { ArchbundleError } from '../../../core/errors.js';
 import { State } from '../../state.js';
 import { evaluateSplit } from '../../../tfjs/train/evaluate.js';

@@ -1,5 +1,5 @@
 /** The training configuration after validation: every optional property has its default. */
-import type { BackendRequest } from '../../tfjs/backend/select.js';
+import type { BackendRequest } from '../tfjs/backend/select.js';
 
 export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'synthetic';
 

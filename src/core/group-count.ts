@@ -1,5 +1,5 @@
 /** TF.js-free helpers of the normalisation layers, so architecture modules (read by `archbundle validate`) can use them. */
-import { ArchbundleError } from '../../core/errors.js';
+import { ArchbundleError } from './errors.js';
 
 /** The seed's 2-d normalisations: batch norm, group norm, or none. */
 export type NormalizationKind = 'bn' | 'gn' | 'none';
