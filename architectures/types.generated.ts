@@ -5,7 +5,7 @@ import type { ResNetArgs } from './resnet/args.generated.js';
 import type { SimpleNetArgs } from './simplenet/args.generated.js';
 import type { WideResNetArgs } from './wideresnet/args.generated.js';
 
-declare module '../src/core/architectures.js' {
+declare module '../src/core/registries.js' {
   interface ArchitectureArgs {
     LeNet: LeNetArgs;
     MLP: MLPArgs;

@@ -106,7 +106,7 @@ describe('archbundle CLI texts', () => {
     };
     writeFileSync(
       path.join(dir, 'listed.mjs'),
-      `export default { name: 'ListedNet', schema: ${JSON.stringify(schema)}, build(b) { b.appendLayer('flatten', b.tf.layers.flatten({ name: 'flatten' })); b.appendLayer('logits', b.tf.layers.dense({ name: 'logits', units: 2 })); } };\n`,
+      `export default { name: 'ListedNet', schema: ${JSON.stringify(schema)}, build(b) { b.append(b.tf.layers.flatten({ name: 'flatten' })); b.append(b.tf.layers.dense({ name: 'logits', units: 2 })); } };\n`,
     );
     writeFileSync(
       path.join(dir, 'archbundle.config.json'),

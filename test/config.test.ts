@@ -166,9 +166,9 @@ const definition = {
   schema,
   build(b: any, args: { classes: number; units: number }) {
     const { tf } = b;
-    b.appendLayer('flatten', tf.layers.flatten({ name: 'flatten' }));
-    b.appendLayer('hidden', tf.layers.dense({ name: 'hidden', units: args.units, activation: 'relu' }));
-    b.appendLayer('logits', tf.layers.dense({ name: 'logits', units: args.classes }));
+    b.append(tf.layers.flatten({ name: 'flatten' }));
+    b.append(tf.layers.dense({ name: 'hidden', units: args.units, activation: 'relu' }));
+    b.append(tf.layers.dense({ name: 'logits', units: args.classes }));
   },
 };
 export default definition;

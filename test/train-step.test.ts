@@ -29,10 +29,10 @@ registerArchitecture<{ classes: number; resolution: [number, number, number] }>(
   },
   build(b, args) {
     const { tf: t } = b;
-    b.appendLayer('flatten', t.layers.flatten({ name: 'flatten' }));
-    b.appendLayer('fc1', t.layers.dense({ name: 'fc1', units: 6, kernelInitializer: b.kaimingNormal() }));
-    b.appendLayer('bn1', t.layers.batchNormalization({ name: 'bn1', momentum: 0.9 }));
-    b.appendLayer('logits', t.layers.dense({ name: 'logits', units: args.classes, kernelInitializer: b.kaimingNormal() }));
+    b.append(t.layers.flatten({ name: 'flatten' }));
+    b.append(t.layers.dense({ name: 'fc1', units: 6, kernelInitializer: b.kaimingNormal() }));
+    b.append(t.layers.batchNormalization({ name: 'bn1', momentum: 0.9 }));
+    b.append(t.layers.dense({ name: 'logits', units: args.classes, kernelInitializer: b.kaimingNormal() }));
   },
 });
 

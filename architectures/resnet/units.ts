@@ -1,6 +1,7 @@
 import type { ClassifierBuilder } from '../../src/tfjs/classifier.js';
 import type { NormalizationKind } from '../../src/core/group-count.js';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
+import { EXPANSION, type UnitKind } from './spec.js';
 
 /** What every residual unit of a ResNet needs to know. */
 export interface UnitOptions {
@@ -15,10 +16,6 @@ export interface UnitOptions {
   zeroResiduals: boolean;
 }
 
-export type UnitKind = 'basic' | 'bottleneck';
-
-export const EXPANSION: Record<UnitKind, number> = { basic: 1, bottleneck: 4 };
-
 /**
  * One residual unit, as the seed's ResNetBlock / ResNetBottleneckBlock: the branch
  * (conv, norm, relu, ...; the last norm's gamma at zero with zeroResiduals), plus the identity
@@ -29,9 +26,9 @@ export function residualUnit(b: ClassifierBuilder, kind: UnitKind, o: UnitOption
   const p = o.prefix;
   const outPlanes = o.planes * EXPANSION[kind];
   const conv = (input: SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number, bias = false) =>
-    b.convolve(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
+    b.applyConv2d(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
   const norm = (input: SymbolicTensor, name: string, channels: number, zeroGamma = false) =>
-    b.normalize(input, `${p}.${name}`, o.normalization, channels, { zeroGamma });
+    b.applyNormalization(input, `${p}.${name}`, o.normalization, channels, { zeroGamma });
   const relu = (name: string) => b.activation(`${p}.${name}`, 'relu');
 
   let y: SymbolicTensor;

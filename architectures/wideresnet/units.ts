@@ -23,19 +23,19 @@ export function wideUnit(b: ClassifierBuilder, o: WideUnitOptions, x: SymbolicTe
   const { tf } = b;
   const p = o.prefix;
   const conv = (input: SymbolicTensor, name: string, filters: number, kernelSize: number, strides: number, bias: boolean) =>
-    b.convolve(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
+    b.applyConv2d(input, `${p}.${name}`, { filters, kernelSize, strides, bias, fanMode: 'fanOut' });
 
-  let y = b.normalize(x, `${p}.norm1`, o.normalization, o.inPlanes);
+  let y = b.applyNormalization(x, `${p}.norm1`, o.normalization, o.inPlanes);
   y = b.activation(`${p}.relu1`, 'relu').apply(y) as SymbolicTensor;
   y = conv(y, 'conv1', o.planes, 3, 1, o.bias);
   if (o.dropout) y = b.dropout(`${p}.drop1`, 0.1).apply(y) as SymbolicTensor;
-  y = b.normalize(y, `${p}.norm2`, o.normalization, o.planes);
+  y = b.applyNormalization(y, `${p}.norm2`, o.normalization, o.planes);
   y = b.activation(`${p}.relu2`, 'relu').apply(y) as SymbolicTensor;
   y = conv(y, 'conv2', o.planes, 3, o.stride, o.bias);
 
   // The seed leaves the shortcut's initialisation to PyTorch (its default, not Kaiming-normal).
   const shortcut = o.stride !== 1 || o.inPlanes !== o.planes
-    ? b.convolve(x, `${p}.shortcut.0`, { filters: o.planes, kernelSize: 1, strides: o.stride, bias: true, pytorchDefaultInit: { fanIn: o.inPlanes } })
+    ? b.applyConv2d(x, `${p}.shortcut.0`, { filters: o.planes, kernelSize: 1, strides: o.stride, bias: true, pytorchDefaultInit: { fanIn: o.inPlanes } })
     : x;
   return tf.layers.add({ name: `${p}.add` }).apply([y, shortcut]) as SymbolicTensor;
 }

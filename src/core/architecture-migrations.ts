@@ -4,8 +4,7 @@
  * a migration declares it renamed or dropped, and nothing is defaulted behind the caller's back:
  * the result must name every argument the current schema declares.
  */
-import type { AnyArchitecture } from './architectures.js';
-import { schemaVersion } from './architecture.js';
+import { schemaVersion, type ArchitectureSpec } from './architecture.js';
 import { ArchbundleError, ValidationError, type Issue } from './errors.js';
 import { escapePointer } from './validate.js';
 
@@ -15,7 +14,7 @@ export interface MigrationResult {
   applied: string[];
 }
 
-export function migrateArchitectureArgs(definition: AnyArchitecture, args: Record<string, unknown>, fromVersion: number): MigrationResult {
+export function migrateArchitectureArgs(definition: ArchitectureSpec<any>, args: Record<string, unknown>, fromVersion: number): MigrationResult {
   const current = schemaVersion(definition.schema);
   const name = definition.name;
   if (!Number.isInteger(fromVersion) || fromVersion < 1) {
@@ -51,7 +50,7 @@ export function migrateArchitectureArgs(definition: AnyArchitecture, args: Recor
 }
 
 /** Stored arguments must be complete: every argument the schema declares, no default filled on load. */
-export function checkArgsComplete(definition: AnyArchitecture, args: Record<string, unknown>): void {
+export function checkArgsComplete(definition: ArchitectureSpec<any>, args: Record<string, unknown>): void {
   const declared = Object.keys((definition.schema.properties ?? {}) as Record<string, unknown>);
   const missing = declared.filter((key) => !Object.hasOwn(args, key));
   if (missing.length > 0) {

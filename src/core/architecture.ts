@@ -1,11 +1,12 @@
+/** What the portable core knows of an architecture: its arguments, their checks and migrations. */
 import type { Issue } from './errors.js';
+import type { Spec } from './registry.js';
 import type { JsonSchema } from './validate.js';
-import type { ClassifierBuilder } from '../tfjs/classifier.js';
 
-/** Arguments every architecture takes (the seed's Classifier), as validated with defaults filled. */
+/** Arguments every architecture takes (the reference implementation's Classifier), validated with defaults filled. */
 export interface CommonArgs {
   classes: number;
-  /** [channels, height, width], as in the seed. Model inputs are NHWC: [batch, height, width, channels]. */
+  /** [channels, height, width], as in the reference implementation. Model inputs are NHWC: [batch, height, width, channels]. */
   resolution: [number, number, number];
   bias: boolean;
   clamp: boolean;
@@ -27,28 +28,29 @@ export interface Migration {
 }
 
 /**
- * An architecture is data plus one registration: its schema, the checks the schema can't
- * express, the builder, and the migrations from older schema versions.
+ * An architecture's spec: class name, JSON Schema (with `x-version`), the checks the schema
+ * can't express, and the migrations from older schema versions (ordered by `from`).
  */
-export interface ArchitectureDefinition<Args = Record<string, unknown>> {
-  /** Class name, as stored in a bundle's arch.json. */
-  readonly name: string;
-  /** JSON Schema 2020-12 with `$id`, `x-version`, `title`/`description` everywhere. */
-  readonly schema: JsonSchema;
-  /** Constraints beyond the schema; each issue names a JSON pointer into the arguments. */
-  check?(args: Complete<Args>): Issue[];
-  /** Appends the layers to the builder; the input preprocessing is already in place. */
-  build(builder: ClassifierBuilder, args: Complete<Args>): void;
-  /** Ordered by `from`; a chain from any older version up to the schema's `x-version`. */
+export interface ArchitectureSpec<Args = Record<string, unknown>> extends Spec<Complete<Args>> {
   readonly migrations?: readonly Migration[];
-}
-
-/** Identity helper that keeps the argument type of a definition. */
-export function defineArchitecture<Args>(definition: ArchitectureDefinition<Args>): ArchitectureDefinition<Args> {
-  return definition;
 }
 
 export function schemaVersion(schema: JsonSchema): number {
   const v = schema['x-version'];
   return typeof v === 'number' ? v : 1;
+}
+
+/** Checks every architecture shares: whitening statistics have one value per input channel. */
+export function commonArchitectureIssues(args: Record<string, unknown>): Issue[] {
+  const { resolution, whitening } = args as unknown as CommonArgs;
+  const issues: Issue[] = [];
+  if (!whitening) return issues;
+  const channels = resolution[0];
+  for (const key of ['mean', 'std'] as const) {
+    const length = whitening[key].length;
+    if (length !== channels) {
+      issues.push({ pointer: `/whitening/${key}`, keyword: 'per-channel', message: `must have one value per input channel (${channels}), received ${length}` });
+    }
+  }
+  return issues;
 }

@@ -1,5 +1,8 @@
 /** The training configuration after validation: every optional property has its default. */
-import type { BackendRequest } from '../tfjs/backend/select.js';
+
+/** The TF.js backends archbundle knows, best first. */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = BackendName | 'auto';
 
 export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'synthetic';
 

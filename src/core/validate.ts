@@ -3,6 +3,8 @@ import { ValidationError, type ErrorCode, type Issue } from './errors.js';
 
 export type JsonSchema = Record<string, unknown>;
 
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
 /**
  * The one Ajv instance: strict (unknown keywords and ambiguous schemas are errors), all errors
  * reported, defaults filled in. `x-version` is archbundle's schema-version annotation.

@@ -3,6 +3,7 @@
  * arguments, weights), the optimizer and scheduler (class, arguments, state) and where training
  * stands; loading rebuilds all of them as live objects without the caller naming a class.
  */
+import './files/node-sha256.js';
 import * as tf from '@tensorflow/tfjs';
 import type { AtomicWriteOptions } from './files/atomic-file.js';
 import type { BundleSource } from '../core/bundle/byte-source.js';
@@ -11,7 +12,7 @@ import { loadLive, type LoadOptions, type TrainingFactories } from '../tfjs/bund
 import { tensorSource } from '../tfjs/bundle/tensor-bytes.js';
 import type { WeightsDiff } from '../tfjs/bundle/weights-diff.js';
 import { bundleChunks, type BundleParts } from '../core/bundle/write-bundle.js';
-import { getArchitecture } from '../core/architectures.js';
+import { architectures } from '../core/registries.js';
 import type { Classifier } from '../tfjs/classifier.js';
 import { getRandomState, setRandomState, type RandomState } from '../core/random.js';
 import type { TrainingOptimizer, TrainingScheduler } from '../tfjs/train/types.js';
@@ -125,7 +126,7 @@ export class State {
     return {
       arch: {
         class: model.className,
-        schemaId: String(getArchitecture(model.className).schema.$id),
+        schemaId: String(architectures.get(model.className).schema.$id),
         schemaVersion: model.schemaVersion,
         args: { ...model.args },
       },

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CommonArgs } from '../core/architecture.js';
-import {
-  architectureVersion,
-  getArchitecture,
-  validateArchitectureArgs,
-  type ArchitectureArgs,
-} from '../core/architectures.js';
+import { schemaVersion, type CommonArgs } from '../core/architecture.js';
+import { architectures, type ArchitectureArgs } from '../core/registries.js';
+import { architectureBuild } from './architecture.js';
 import { placeholderTensor } from './backend/placeholder.js';
 import { ArchbundleError } from '../core/errors.js';
 import { activationLayer, type ActivationName } from './layers/activation.js';
@@ -14,9 +10,6 @@ import { Clamp01, Whiten } from './layers/elementwise.js';
 import { activationGain, KaimingNormal, type FanMode } from './layers/initializers.js';
 import { normalizationLayer, type NormalizationKind } from './layers/normalization.js';
 import { nextSeed } from '../core/random.js';
-
-/** A layer, or a block: a function from the running output to a new output (e.g. a residual unit). */
-export type LayerOrBlock = tf.layers.Layer | ((x: tf.SymbolicTensor) => tf.SymbolicTensor);
 
 /**
  * Handed to an architecture's `build`: the seed's `append_layer` over TF.js's functional API.
@@ -40,19 +33,23 @@ export class ClassifierBuilder {
     this.output = this.input;
   }
 
-  /** Appends a named layer or block; a layer's own name must equal `name`, so weight names are stable. */
-  appendLayer(name: string, layer: LayerOrBlock): tf.SymbolicTensor {
+  /** Appends a layer under its own name, which becomes the prefix of its weights; `null` (e.g. normalisation 'none') adds nothing. */
+  append(layer: tf.layers.Layer | null): void {
+    if (layer) this.advance(layer.name, layer.apply(this.output));
+  }
+
+  /** Appends a block: a function from the running output to a new output (e.g. a stage of residual units), under `name`. */
+  appendBlock(name: string, block: (x: tf.SymbolicTensor) => tf.SymbolicTensor): void {
+    this.advance(name, block(this.output));
+  }
+
+  private advance(name: string, next: tf.SymbolicTensor | tf.SymbolicTensor[] | tf.Tensor | tf.Tensor[]): void {
     if (this.names.has(name)) throw new ArchbundleError('E_INVALID_ARGS', `layer name "${name}" is used twice`);
-    if (layer instanceof tf.layers.Layer && layer.name !== name) {
-      throw new ArchbundleError('E_INVALID_ARGS', `layer appended as "${name}" is named "${layer.name}"`);
-    }
     this.names.add(name);
-    const next = layer instanceof tf.layers.Layer ? layer.apply(this.output) : layer(this.output);
     if (Array.isArray(next) || !(next instanceof tf.SymbolicTensor)) {
       throw new ArchbundleError('E_INVALID_ARGS', `layer "${name}" must produce exactly one output`);
     }
     this.output = next;
-    return next;
   }
 
   /** Shape of the running output, batch dimension first (null). */
@@ -77,7 +74,7 @@ export class ClassifierBuilder {
   /**
    * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
    * 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels at stride 1 (use
-   * `convolve` for strided kernels). `pytorchDefaultInit` instead initialises kernel and bias as
+   * `applyConv2d` for strided kernels). `pytorchDefaultInit` instead initialises kernel and bias as
    * PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in) with the given
    * fan-in (input channels times kernel area).
    */
@@ -115,7 +112,7 @@ export class ClassifierBuilder {
    * bottom/right while PyTorch splits it: same output shape, shifted samples. So strided kernels
    * get an explicit zero padding (layer `<name>.pad`) and 'valid'; the rest use conv2d as is.
    */
-  convolve(
+  applyConv2d(
     x: tf.SymbolicTensor,
     name: string,
     options: Omit<Parameters<ClassifierBuilder['conv2d']>[1], 'padding'>,
@@ -151,7 +148,7 @@ export class ClassifierBuilder {
   }
 
   /** `input` through the seed's normalisation, or `input` itself for 'none'. */
-  normalize(
+  applyNormalization(
     input: tf.SymbolicTensor,
     name: string,
     kind: NormalizationKind,
@@ -160,11 +157,6 @@ export class ClassifierBuilder {
   ): tf.SymbolicTensor {
     const layer = this.normalization(name, kind, channels, options);
     return layer ? (layer.apply(input) as tf.SymbolicTensor) : input;
-  }
-
-  /** Appends a layer unless it is null (e.g. normalisation 'none'). */
-  appendOptional(layer: tf.layers.Layer | null): void {
-    if (layer) this.appendLayer(layer.name, layer);
   }
 
   /** An activation layer (relu, sigmoid, tanh, softsign, leaky_relu with slope 0.01 as in PyTorch). */
@@ -243,14 +235,12 @@ export function createModel<K extends keyof ArchitectureArgs & string>(name: K, 
 
 /** Builds any registered class from untyped arguments (used by loaders and the CLI). */
 export function instantiate(name: string, args: unknown, options: { placeholderWeights?: boolean } = {}): Classifier {
-  const definition = getArchitecture(name);
-  const complete = validateArchitectureArgs(name, args);
+  const build = architectureBuild(name);
+  const complete = architectures.validate(name, args) as Record<string, unknown> & CommonArgs;
   const builder = new ClassifierBuilder(complete, options.placeholderWeights);
-  if (complete.clamp) builder.appendLayer('clamp', new Clamp01({ name: 'clamp' }));
-  if (complete.whitening) {
-    builder.appendLayer('whiten', new Whiten({ name: 'whiten', ...complete.whitening }));
-  }
-  definition.build(builder, complete);
+  if (complete.clamp) builder.append(new Clamp01({ name: 'clamp' }));
+  if (complete.whitening) builder.append(new Whiten({ name: 'whiten', ...complete.whitening }));
+  build(builder, complete);
   const net = builder.finish(name);
   const shape = net.outputs[0]!.shape;
   if (shape.length !== 2 || shape[1] !== complete.classes) {
@@ -260,7 +250,7 @@ export function instantiate(name: string, args: unknown, options: { placeholderW
       `${name} builds an output of shape [${shape.join(', ')}], expected [batch, ${complete.classes}]`,
     );
   }
-  return new Classifier(name, deepFreeze(complete), architectureVersion(name), net);
+  return new Classifier(name, deepFreeze(complete), schemaVersion(architectures.get(name).schema), net);
 }
 
 function deepFreeze<T>(value: T): T {

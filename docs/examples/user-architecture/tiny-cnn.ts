@@ -15,9 +15,9 @@ export const tinyCnn = defineArchitecture<TinyCNNArgs>({
   // args is complete here: every default is filled in.
   build(b, args) {
     const { tf } = b; // TF.js comes from the builder: this file never imports it
-    b.appendLayer('conv1', b.conv2d('conv1', { filters: args.filters, kernelSize: args.kernelSize, bias: args.bias, activation: args.activation }));
-    b.appendLayer('act1', b.activation('act1', args.activation));
-    b.appendLayer('pool', tf.layers.globalAveragePooling2d({ name: 'pool' }));
-    b.appendLayer('logits', b.dense('logits', { units: args.classes, bias: args.bias }));
+    b.append(b.conv2d('conv1', { filters: args.filters, kernelSize: args.kernelSize, bias: args.bias, activation: args.activation }));
+    b.append(b.activation('act1', args.activation));
+    b.append(tf.layers.globalAveragePooling2d({ name: 'pool' }));
+    b.append(b.dense('logits', { units: args.classes, bias: args.bias }));
   },
 });

@@ -6,7 +6,8 @@
  * Tensor bytes go to an optional receiver (the TF.js layer) one tensor at a time.
  */
 import { checkArgsComplete, migrateArchitectureArgs } from '../architecture-migrations.js';
-import { getArchitecture, validateArchitectureArgs } from '../architectures.js';
+import { schemaVersion } from '../architecture.js';
+import { architectures } from '../registries.js';
 import { BundleError } from '../errors.js';
 import { byteReader, type BundleSource, type ByteReader } from './byte-source.js';
 import {
@@ -88,7 +89,7 @@ export async function readBundle(source: BundleSource, options: ReadOptions = {}
       } else {
         await state.bin(name, header.size, bytes, hash);
       }
-      if (name !== 'manifest.json') state.digests.push({ name, size: header.size, sha256: hash.hex() });
+      if (name !== 'manifest.json') state.digests.push({ name, size: header.size, sha256: await hash.digest() });
     }
     return state.finish();
   } finally {
@@ -218,15 +219,15 @@ function checkFormatVersion(name: EntryName, value: unknown): void {
 }
 
 function checkArch(entry: ArchEntry): CheckedArch {
-  const definition = getArchitecture(entry.class);
+  const definition = architectures.get(entry.class);
   const schemaId = definition.schema.$id;
   if (entry.schemaId !== schemaId) {
     throw new BundleError('E_SCHEMA_VERSION', `arch.json schema id is "${entry.schemaId}", but ${entry.class} uses "${String(schemaId)}"`);
   }
   const { args, applied } = migrateArchitectureArgs(definition, entry.args, entry.schemaVersion);
   checkArgsComplete(definition, args);
-  const complete = validateArchitectureArgs(entry.class, args);
-  const current = (definition.schema['x-version'] as number | undefined) ?? 1;
+  const complete = architectures.validate(entry.class, args);
+  const current = schemaVersion(definition.schema);
   return { ...entry, args: complete, schemaVersion: current, savedSchemaVersion: entry.schemaVersion, migrations: applied };
 }
 

@@ -3,7 +3,6 @@
  * entry order, canonical JSON) produced as a stream of chunks. Tensors are fetched one at a time
  * (as views of the backend's storage where possible) and hashed while they are being written.
  */
-import { once } from 'node:events';
 import { pack as createPack, type Pack } from 'tar-stream';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { ArchbundleError } from '../errors.js';
@@ -33,6 +32,9 @@ export interface BundleParts {
 
 export const ARCHBUNDLE_VERSION: string = packageJson.version;
 const ZERO_PAD = new Uint8Array(64);
+/** A macrotask turn: setImmediate where there is one (Node), else a zero timeout. */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 /** Bytes hashed between two yields to the event loop. */
 const HASH_PIECE = 4 << 20;
 /** Sizes of the entries started in each archive, to check the archive's total length. */
@@ -151,11 +153,11 @@ async function writeEntry(
   await fill(async (bytes) => {
     written += bytes.byteLength;
     if (draining) await draining;
-    draining = entry.write(bytes) ? undefined : once(entry, 'drain');
+    draining = entry.write(bytes) ? undefined : new Promise<void>((resolve) => entry.once('drain', () => resolve()));
     // hash piece by piece, yielding between pieces: the consumer needs a few turns of the event
     // loop to receive these bytes and start writing them (in libuv's threads) meanwhile
     for (let at = 0; at < bytes.byteLength; at += HASH_PIECE) {
-      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (at > 0) await yieldToEventLoop();
       hash.update(bytes.subarray(at, at + HASH_PIECE));
     }
   });
@@ -163,5 +165,5 @@ async function writeEntry(
   if (draining) await draining;
   entry.end(() => undefined);
   await done;
-  return { name, size, sha256: hash.hex() };
+  return { name, size, sha256: await hash.digest() };
 }

@@ -2,6 +2,7 @@
  * The `archbundle` command line: dispatches to a sub-command, and is the only place that turns
  * errors into text and exit codes (0 ok, 1 invalid or failed, 2 usage).
  */
+import '../files/node-sha256.js';
 import { COMMANDS } from './command.js';
 import { processIo, type Io } from './io.js';
 import { EXIT, formatError, UsageError } from './usage.js';

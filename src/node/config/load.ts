@@ -1,12 +1,15 @@
 import path from 'node:path';
-import { validateArchitectureArgs, architectureRegistry } from '../../core/architectures.js';
-import { ArchbundleError, ValidationError, type Issue } from '../../core/errors.js';
+import type { ClassAndArgs, LoadedConfig, TrainConfig } from '../../core/config-types.js';
+import { ValidationError, type Issue } from '../../core/errors.js';
+import { architectures, optimizers, schedulers } from '../../core/registries.js';
+import type { AnySpec, Registry } from '../../core/registry.js';
 import { validateOrThrow } from '../../core/validate.js';
 import { findConfig } from './find.js';
 import { applyOverrides } from './overrides.js';
 import { configSchema } from './schema.js';
-import type { LoadedConfig, TrainConfig } from '../../core/config-types.js';
 import { registerUserArchitectures } from './user-architectures.js';
+
+type AnyRegistry = Registry<AnySpec>;
 
 export interface LoadConfigOptions {
   /** Explicit config file (relative to cwd); otherwise cosmiconfig searches from cwd. */
@@ -43,60 +46,26 @@ export async function resolveConfig(raw: unknown, filepath: string | null): Prom
   if (config.data.dataDir !== null) config.data.dataDir = path.resolve(base, config.data.dataDir);
   config.architectures = config.architectures.map((m) => path.resolve(base, m));
   await registerUserArchitectures(config.architectures, filepath);
-  config.model.args = validateModel(config, subject);
-  await validateTraining(config, subject);
+  validateClasses(config, subject);
   return { config, filepath };
 }
 
-/** Optimizer and scheduler classes and arguments; their registries load TF.js, so only when needed. */
-async function validateTraining(config: TrainConfig, subject: string): Promise<void> {
-  const [optimizers, schedulers] = await Promise.all([import('../../tfjs/train/optimizers/index.js'), import('../../tfjs/train/schedulers/index.js')]);
+/**
+ * The model's, optimizer's and scheduler's classes and arguments, every problem at once with
+ * pointers into the config; each entry's arguments are replaced by the complete ones.
+ */
+function validateClasses(config: TrainConfig, subject: string): void {
+  const entries: [string, AnyRegistry, ClassAndArgs | null][] = [
+    ['/model', architectures, config.model],
+    ['/optimizer', optimizers, config.optimizer],
+    ['/scheduler', schedulers, config.scheduler],
+  ];
   const issues: Issue[] = [];
-  const check = (
-    pointer: string,
-    kind: string,
-    registry: { has(name: string): boolean; names(): string[] },
-    entry: { class: string; args?: Record<string, unknown> },
-    validate: (name: string, args: unknown) => Record<string, unknown>,
-  ) => {
-    if (!registry.has(entry.class)) {
-      issues.push({
-        pointer: `${pointer}/class`,
-        keyword: 'registry',
-        message: `names no registered ${kind} ("${entry.class}"); registered: ${registry.names().join(', ')}`,
-      });
-      return;
-    }
-    try {
-      entry.args = validate(entry.class, entry.args ?? {});
-    } catch (error) {
-      if (!(error instanceof ArchbundleError) || error.issues.length === 0) throw error;
-      issues.push(...error.issues.map((i) => ({ ...i, pointer: `${pointer}/args${i.pointer}` })));
-    }
-  };
-  check('/optimizer', 'optimizer', optimizers.optimizerRegistry, config.optimizer, optimizers.validateOptimizerArgs);
-  if (config.scheduler) {
-    check('/scheduler', 'scheduler', schedulers.schedulerRegistry, config.scheduler, schedulers.validateSchedulerArgs);
+  for (const [pointer, registry, entry] of entries) {
+    if (!entry) continue;
+    const found = registry.nestedIssues(pointer, entry.class, entry.args ?? {});
+    if (found.length === 0) entry.args = registry.validate(entry.class, entry.args ?? {});
+    issues.push(...found);
   }
   if (issues.length > 0) throw new ValidationError('E_INVALID_CONFIG', subject, issues);
-}
-
-function validateModel(config: TrainConfig, subject: string): Record<string, unknown> {
-  const name = config.model.class;
-  if (!architectureRegistry.has(name)) {
-    throw new ValidationError('E_INVALID_CONFIG', subject, [
-      {
-        pointer: '/model/class',
-        keyword: 'registry',
-        message: `names no registered architecture ("${name}"); registered: ${architectureRegistry.names().join(', ')}`,
-      },
-    ]);
-  }
-  try {
-    return validateArchitectureArgs(name, config.model.args);
-  } catch (error) {
-    if (!(error instanceof ArchbundleError) || error.issues.length === 0) throw error;
-    const issues: Issue[] = error.issues.map((i) => ({ ...i, pointer: `/model/args${i.pointer}` }));
-    throw new ValidationError('E_INVALID_CONFIG', subject, issues);
-  }
 }

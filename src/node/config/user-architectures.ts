@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import type { AnyArchitecture } from '../../core/architectures.js';
-import { architectureRegistry, registerArchitecture } from '../../core/architectures.js';
 import { ArchbundleError } from '../../core/errors.js';
+import { architectures } from '../../core/registries.js';
+import { registerArchitecture, type AnyArchitecture } from '../../tfjs/architecture.js';
 
 /**
  * Imports each module (absolute paths) and registers its default export as an architecture.
@@ -26,11 +26,15 @@ export async function registerUserArchitectures(modules: readonly string[], conf
         `${where}: default export must be an architecture definition {name, schema, build}, received ${typeof definition}`,
       );
     }
-    const known = architectureRegistry.has(definition.name) ? architectureRegistry.get(definition.name) : undefined;
-    if (known !== definition) registerArchitecture(definition);
+    if (!isRegistered(definition)) registerArchitecture(definition);
     names.push(definition.name);
   }
   return names;
+}
+
+/** Whether this very definition is registered already (its module was imported before). */
+function isRegistered(definition: AnyArchitecture): boolean {
+  return architectures.has(definition.name) && architectures.get(definition.name).schema === definition.schema;
 }
 
 function isDefinition(value: unknown): value is AnyArchitecture {

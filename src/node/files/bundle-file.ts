@@ -3,6 +3,7 @@
  * flight, each straight into the memory that keeps the bytes (a tensor's storage); anything
  * else (a pipe, a device) is read as a stream.
  */
+import './node-sha256.js';
 import { open, type FileHandle } from 'node:fs/promises';
 import { EnvironmentError } from '../../core/errors.js';
 import type { BundleFile, BundleSource } from '../../core/bundle/byte-source.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendName, BackendRequest } from '../../core/config-types.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
@@ -7,9 +8,8 @@ import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
  * (their install downloads libtensorflow); wasm ships inside its npm package; cpu is the pure-JS
  * reference.
  */
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendRequest = BackendName | 'auto';
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendName[];
+export type { BackendName, BackendRequest };
 
 export interface BackendInfo {
   /** What was asked for, and where the request came from. */

@@ -3,8 +3,10 @@
  * and schedulers are declared by JSON Schema and registered like architectures.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Issue } from '../../core/errors.js';
-import type { JsonSchema } from '../../core/validate.js';
+import type { Spec } from '../../core/registry.js';
+import type { JsonValue } from '../../core/validate.js';
+
+export type { JsonValue };
 
 /** A tensor with a stable name, e.g. an optimizer slot "conv1/kernel/m". */
 export interface NamedTensor {
@@ -50,7 +52,6 @@ export interface TrainingOptimizer {
   dispose(): void;
 }
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export interface TrainingScheduler {
   readonly className: string;
@@ -66,21 +67,12 @@ export interface TrainingScheduler {
   setState(state: { [key: string]: JsonValue }): void;
 }
 
-/** An optimizer's name and arguments, apart from its TF.js code (so they can be checked without TF.js). */
-export interface OptimizerSpec<Args = Record<string, unknown>> {
-  readonly name: string;
-  readonly schema: JsonSchema;
-  /** Constraints the schema can't express; each issue names a JSON pointer into the arguments. */
-  check?(args: Args): Issue[];
-}
-
-export interface OptimizerDefinition<Args = Record<string, unknown>> extends OptimizerSpec<Args> {
+/** An optimizer as a user registers it: its spec plus the factory of live optimizers. */
+export interface OptimizerDefinition<Args = Record<string, unknown>> extends Spec<Args> {
   create(args: Args): TrainingOptimizer;
 }
 
-export interface SchedulerDefinition<Args = Record<string, unknown>> {
-  readonly name: string;
-  readonly schema: JsonSchema;
-  check?(args: Args): Issue[];
+/** A scheduler as a user registers it: its spec plus the factory of live schedulers. */
+export interface SchedulerDefinition<Args = Record<string, unknown>> extends Spec<Args> {
   create(args: Args, optimizer: TrainingOptimizer): TrainingScheduler;
 }

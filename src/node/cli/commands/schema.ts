@@ -1,5 +1,5 @@
-import '../../../../architectures/index.js';
-import { architectureVersion, getArchitecture, listArchitectures } from '../../../core/architectures.js';
+import { schemaVersion } from '../../../core/architecture.js';
+import { architectures } from '../../../core/registries.js';
 import { loadConfig } from '../../config/load.js';
 import type { Command } from '../command.js';
 import { json, table } from '../format.js';
@@ -34,9 +34,9 @@ async function run(argv: string[], io: Io): Promise<number> {
   const [action, name, ...extra] = positionals;
   if (values.config) await loadConfig({ file: values.config as string, cwd: io.cwd });
   if (action === 'list' && name === undefined) {
-    const rows = listArchitectures().map((a) => ({
+    const rows = architectures.list().map((a) => ({
       name: a.name,
-      version: architectureVersion(a.name),
+      version: schemaVersion(a.schema),
       id: String(a.schema.$id ?? ''),
       description: String(a.schema.description ?? ''),
     }));
@@ -45,13 +45,13 @@ async function run(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   if (action === 'show' && name !== undefined && extra.length === 0) {
-    const definition = getArchitecture(name);
+    const definition = architectures.get(name);
     if (values.json) {
       io.out(json(definition.schema));
       return EXIT.ok;
     }
     const rows = properties(definition.schema);
-    io.out(`${name} (schema ${String(definition.schema.$id ?? '')}, version ${architectureVersion(name)})\n`);
+    io.out(`${name} (schema ${String(definition.schema.$id ?? '')}, version ${schemaVersion(definition.schema)})\n`);
     if (definition.schema.description) io.out(`${String(definition.schema.description)}\n`);
     io.out('\n');
     io.out(

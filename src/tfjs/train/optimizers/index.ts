@@ -1,59 +1,31 @@
 /**
- * The optimizer registry: an explicit list of built-ins plus `registerOptimizer` for your own.
- * Like architectures, an optimizer is a JSON Schema for its arguments plus one definition.
+ * Live optimizers: the built-in update rules attached to their specs in the core registry, plus
+ * `registerOptimizer` and `createOptimizer`.
  */
-import { Registry } from '../../../core/registry.js';
+import { optimizers, type ArgsOf, type OptimizerArgs } from '../../../core/registries.js';
 import type { OptimizerDefinition, TrainingOptimizer } from '../types.js';
-import type { AdamArgs } from './adam/args.generated.js';
-import adam from './adam/index.js';
-import type { AdamWArgs } from './adamw/args.generated.js';
-import adamw from './adamw/index.js';
-import type { RMSpropArgs } from './rmsprop/args.generated.js';
-import rmsprop from './rmsprop/index.js';
-import type { SGDArgs } from './sgd/args.generated.js';
-import sgd from './sgd/index.js';
-import { checkOptimizerArgs } from './specs.js';
+import { AdamFamily } from './adam.js';
+import { RMSprop } from './rmsprop.js';
+import { SGD } from './sgd.js';
 
-/**
- * Argument types by class name, so `createOptimizer('SGD', {...})` is type-checked; add your own
- * by augmentation: `declare module 'archbundle' { interface OptimizerArgs { Lion: LionArgs } }`.
- */
-export interface OptimizerArgs {
-  SGD: SGDArgs;
-  Adam: AdamArgs;
-  AdamW: AdamWArgs;
-  RMSprop: RMSpropArgs;
-}
+type OptimizerFactory = (args: Record<string, unknown>) => TrainingOptimizer;
 
-/** The argument type of a class name: typed for known literal names, `unknown` for any string. */
-export type OptimizerArgsOf<K extends string> = K extends keyof OptimizerArgs ? OptimizerArgs[K] : unknown;
+const builtinRules: Record<string, OptimizerFactory> = {
+  SGD: (args) => new SGD('SGD', args as never),
+  Adam: (args) => new AdamFamily('Adam', args as never, false),
+  AdamW: (args) => new AdamFamily('AdamW', args as never, true),
+  RMSprop: (args) => new RMSprop('RMSprop', args as never),
+};
+for (const [name, create] of Object.entries(builtinRules)) optimizers.implement(name, create);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOptimizer = OptimizerDefinition<any>;
-
-export const optimizerRegistry = new Registry<AnyOptimizer>('optimizer');
-
+/** Registers an optimizer: its spec for validation, its `create` for training. */
 export function registerOptimizer<Args>(definition: OptimizerDefinition<Args>): void {
-  optimizerRegistry.define(definition as AnyOptimizer);
-}
-
-export const builtinOptimizers: readonly AnyOptimizer[] = [sgd, adam, adamw, rmsprop];
-for (const definition of builtinOptimizers) registerOptimizer(definition);
-
-export function listOptimizers(): AnyOptimizer[] {
-  return optimizerRegistry.list();
-}
-
-export function getOptimizer(name: string): AnyOptimizer {
-  return optimizerRegistry.get(name);
-}
-
-/** Validates `args` (defaults filled, every problem listed with its pointer) and returns the complete arguments. */
-export function validateOptimizerArgs(name: string, args: unknown): Record<string, unknown> {
-  return checkOptimizerArgs(getOptimizer(name), args);
+  const { create, ...spec } = definition;
+  optimizers.define(spec, create as OptimizerFactory);
 }
 
 /** Creates a registered optimizer; arguments are typed for literal class names and validated at run time. */
-export function createOptimizer<K extends string>(name: K, args: OptimizerArgsOf<K> = {} as OptimizerArgsOf<K>): TrainingOptimizer {
-  return getOptimizer(name).create(validateOptimizerArgs(name, args));
+export function createOptimizer<K extends string>(name: K, args: ArgsOf<OptimizerArgs, K> = {} as ArgsOf<OptimizerArgs, K>): TrainingOptimizer {
+  const create = optimizers.implementation(name) as OptimizerFactory;
+  return create(optimizers.validate(name, args));
 }

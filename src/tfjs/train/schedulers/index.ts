@@ -1,50 +1,36 @@
 /**
- * The LR scheduler registry: an explicit list of built-ins plus `registerScheduler` for your own.
- * Each steps once per epoch and keeps JSON state (see EpochScheduler).
+ * Live LR schedulers: the built-in schedules attached to their specs in the core registry, plus
+ * `registerScheduler` and `createScheduler`. Each steps once per epoch and keeps JSON state.
  */
-import type { CosineAnnealingLRArgs } from './cosineannealinglr/args.generated.js';
-import cosineAnnealingLR from './cosineannealinglr/index.js';
-import type { ExponentialLRArgs } from './exponentiallr/args.generated.js';
-import exponentialLR from './exponentiallr/index.js';
-import type { LinearWarmupArgs } from './linearwarmup/args.generated.js';
-import linearWarmup from './linearwarmup/index.js';
-import type { MultiStepLRArgs } from './multisteplr/args.generated.js';
-import multiStepLR from './multisteplr/index.js';
-import type { ReduceLROnPlateauArgs } from './reducelronplateau/args.generated.js';
-import reduceLROnPlateau from './reducelronplateau/index.js';
-import { registerScheduler, type AnyScheduler } from './registry.js';
-import type { StepLRArgs } from './steplr/args.generated.js';
-import stepLR from './steplr/index.js';
+import { schedulers, type ArgsOf, type SchedulerArgs } from '../../../core/registries.js';
+import type { SchedulerDefinition, TrainingOptimizer, TrainingScheduler } from '../types.js';
+import { CosineAnnealingLR } from './cosineannealinglr.js';
+import { ExponentialLR } from './exponentiallr.js';
+import { LinearWarmup } from './linearwarmup.js';
+import { MultiStepLR } from './multisteplr.js';
+import { ReduceLROnPlateau } from './reducelronplateau.js';
+import { StepLR } from './steplr.js';
 
-declare module './registry.js' {
-  interface SchedulerArgs {
-    StepLR: StepLRArgs;
-    MultiStepLR: MultiStepLRArgs;
-    ExponentialLR: ExponentialLRArgs;
-    CosineAnnealingLR: CosineAnnealingLRArgs;
-    LinearWarmup: LinearWarmupArgs;
-    ReduceLROnPlateau: ReduceLROnPlateauArgs;
-  }
+type SchedulerFactory = (args: Record<string, unknown>, optimizer: TrainingOptimizer) => TrainingScheduler;
+
+const builtinSchedules: Record<string, SchedulerFactory> = {
+  StepLR: (args, optimizer) => new StepLR('StepLR', args as never, optimizer),
+  MultiStepLR: (args, optimizer) => new MultiStepLR('MultiStepLR', args as never, optimizer),
+  ExponentialLR: (args, optimizer) => new ExponentialLR('ExponentialLR', args as never, optimizer),
+  CosineAnnealingLR: (args, optimizer) => new CosineAnnealingLR('CosineAnnealingLR', args as never, optimizer),
+  LinearWarmup: (args, optimizer) => new LinearWarmup(args as never, optimizer, createScheduler),
+  ReduceLROnPlateau: (args, optimizer) => new ReduceLROnPlateau('ReduceLROnPlateau', args as never, optimizer),
+};
+for (const [name, create] of Object.entries(builtinSchedules)) schedulers.implement(name, create);
+
+/** Registers a scheduler: its spec for validation, its `create` for training. */
+export function registerScheduler<Args>(definition: SchedulerDefinition<Args>): void {
+  const { create, ...spec } = definition;
+  schedulers.define(spec, create as SchedulerFactory);
 }
 
-export {
-  createScheduler,
-  getScheduler,
-  listSchedulers,
-  registerScheduler,
-  schedulerRegistry,
-  validateSchedulerArgs,
-  type AnyScheduler,
-  type SchedulerArgs,
-  type SchedulerArgsOf,
-} from './registry.js';
-
-export const builtinSchedulers: readonly AnyScheduler[] = [
-  stepLR,
-  multiStepLR,
-  exponentialLR,
-  cosineAnnealingLR,
-  linearWarmup,
-  reduceLROnPlateau,
-];
-for (const definition of builtinSchedulers) registerScheduler(definition);
+/** Creates a registered scheduler for `optimizer`; it sets the optimizer's rate for epoch 0 at once. */
+export function createScheduler<K extends string>(name: K, args: ArgsOf<SchedulerArgs, K>, optimizer: TrainingOptimizer): TrainingScheduler {
+  const create = schedulers.implementation(name) as SchedulerFactory;
+  return create(schedulers.validate(name, args), optimizer);
+}
