@@ -2,10 +2,16 @@ import type { Issue } from './errors.js';
 import type { JsonSchema } from './validate.js';
 import type { ClassifierBuilder } from './classifier.js';
 
-/** Arguments every architecture takes (the seed's Classifier), as validated with defaults filled. */
+/**
+ * Arguments every architecture takes (the reference implementation's Classifier), as validated with
+ * defaults filled.
+ */
 export interface CommonArgs {
   classes: number;
-  /** [channels, height, width], as in the seed. Model inputs are NHWC: [batch, height, width, channels]. */
+  /**
+   * [channels, height, width], as in the reference implementation. Model inputs are NHWC: [batch,
+   * height, width, channels].
+   */
   resolution: [number, number, number];
   bias: boolean;
   clamp: boolean;

@@ -19,9 +19,9 @@ import { nextSeed } from './random.js';
 export type LayerOrBlock = tf.layers.Layer | ((x: tf.SymbolicTensor) => tf.SymbolicTensor);
 
 /**
- * Handed to an architecture's `build`: the seed's `append_layer` over TF.js's functional API.
- * Architecture modules take TF.js from here (`b.tf`) rather than importing it, so that the
- * registry, and with it `archbundle validate`, never loads TensorFlow.js.
+ * Handed to an architecture's `build`: the reference implementation's `append_layer` over TF.js's
+ * functional API. Architecture modules take TF.js from here (`b.tf`) rather than importing it, so
+ * that the registry, and with it `archbundle validate`, never loads TensorFlow.js.
  */
 export class ClassifierBuilder {
   readonly tf = tf;
@@ -75,11 +75,11 @@ export class ClassifierBuilder {
   }
 
   /**
-   * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
-   * 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels at stride 1 (use
-   * `convolve` for strided kernels). `pytorchDefaultInit` instead initialises kernel and bias as
-   * PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in) with the given
-   * fan-in (input channels times kernel area).
+   * A 2-d convolution as the reference implementation declares them: Kaiming-normal kernel, zero
+   * bias, and by default 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels
+   * at stride 1 (use `convolve` for strided kernels). `pytorchDefaultInit` instead initialises
+   * kernel and bias as PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in)
+   * with the given fan-in (input channels times kernel area).
    */
   conv2d(
     name: string,
@@ -129,7 +129,10 @@ export class ClassifierBuilder {
     return this.conv2d(name, options).apply(x) as tf.SymbolicTensor;
   }
 
-  /** A dense layer with a Kaiming-normal kernel (fan-in) and zero bias, as the seed's Linear layers. */
+  /**
+   * A dense layer with a Kaiming-normal kernel (fan-in) and zero bias, as the reference
+   * implementation's Linear layers.
+   */
   dense(name: string, options: { units: number; bias: boolean; activation?: string }): tf.layers.Layer {
     return tf.layers.dense({
       name,
@@ -140,7 +143,10 @@ export class ClassifierBuilder {
     });
   }
 
-  /** The seed's normalisation (bn: batch norm, gn: group norm, none: null, i.e. nothing to add). */
+  /**
+   * The reference implementation's normalisation (bn: batch norm, gn: group norm, none: null, i.e.
+   * nothing to add).
+   */
   normalization(
     name: string,
     kind: NormalizationKind,
@@ -150,7 +156,7 @@ export class ClassifierBuilder {
     return normalizationLayer(name, kind, channels, options);
   }
 
-  /** `input` through the seed's normalisation, or `input` itself for 'none'. */
+  /** `input` through the reference implementation's normalisation, or `input` itself for 'none'. */
   normalize(
     input: tf.SymbolicTensor,
     name: string,

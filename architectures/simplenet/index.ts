@@ -7,8 +7,9 @@ import schema from './schema.json' with { type: 'json' };
 const MIN_SIZE = 16;
 
 /**
- * The seed's SimpleNet, layer for layer. Layer names follow the seed's `append_layer` names
- * (conv1, bn1, relu1, pool4, drop4, ..., logits), so weights read `conv1/kernel`, `bn1/gamma`.
+ * The reference implementation's SimpleNet, layer for layer. Layer names follow the reference
+ * implementation's `append_layer` names (conv1, bn1, relu1, pool4, drop4, ..., logits), so weights
+ * read `conv1/kernel`, `bn1/gamma`.
  */
 export default defineArchitecture<SimpleNetArgs>({
   name: 'SimpleNet',
@@ -37,7 +38,7 @@ export default defineArchitecture<SimpleNetArgs>({
       }
       last = block;
     }
-    // The seed's final pool spans what is left of the input: a global max pool.
+    // The reference implementation's final pool spans what is left of the input: a global max pool.
     const poolSize: [number, number] = [Math.floor(height / 2 ** pools), Math.floor(width / 2 ** pools)];
     b.appendLayer(`pool${last}`, tf.layers.maxPooling2d({ name: `pool${last}`, poolSize, strides: poolSize }));
     if (dropout) b.appendLayer(`drop${last}`, b.dropout(`drop${last}`, 0.1, true));
