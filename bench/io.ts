@@ -7,21 +7,21 @@
  * - ours save: the whole State.save: tar production, sha256 of every entry (the manifest needs
  *   them), a temp file, fsync, rename over the previous bundle, fsync of the folder.
  * - raw save: the same bytes, already in one buffer, with open('w') + writeFile + fsync. It
- *   truncates the previous file first; a temp file + rename costs the same (measured).
+ *   truncates the previous file first; a temp file + rename costs the same.
  * - ours load: State.load in a fresh process (so its peak RSS is the load's alone): parse and
  *   check every entry, read weights.bin into a fresh wasm heap (several reads in flight, each
  *   straight into a tensor's storage), verify every sha256 before returning. Process start-up
  *   and TF.js initialisation are not timed.
  * - raw load: readFile of the same bytes into a fresh buffer. All three loads pay the
- *   first-touch page faults of ~256 MiB of fresh memory, which on this VM cost more than the
- *   copy itself (~11 µs per 4 KiB page); ours spreads them over the thread pool's reads, then
- *   pays another ~5 µs per page when the hash first reads each page from user space.
+ *   first-touch page faults of ~256 MiB of fresh memory, which can cost more than the copy
+ *   itself; ours spreads them over the thread pool's reads, then pays again per page when the
+ *   hash first reads each page from user space.
  * - torch: torch.save does not fsync and neither torch call checksums anything; torch.load
  *   never touches the tensor pages from user space, while ours must read every byte to hash it.
  *   Each round runs torch_io.py once (`--runs 1`) in a fresh process, as ours loads in a fresh
  *   process: within one process, later torch.loads reuse memory the allocator already mapped and
- *   skip the page faults (measured 0.46 s against 1.2 s for the first), which a fresh-process
- *   load cannot. The peer's figure is the median over the rounds.
+ *   skip the page faults, which a fresh-process load cannot. The peer's figure is the median over
+ *   the rounds.
  * Every read comes from the page cache (the file was just written), for all three. Before each
  * timed write all dirty data is written back (untimed `sync`), so no write pays for another's.
  * Lines before the JSON add unofficial figures: ours and raw without fsync (as torch.save), the
@@ -65,7 +65,7 @@ async function rawWrite(path: string, bytes: Uint8Array): Promise<void> {
 /**
  * Writes back all dirty data (untimed) so that each timed write starts from a clean page cache:
  * otherwise a write timed right after a no-fsync write also waits for that earlier write's
- * writeback, which in the loop's order penalised our fsync'd save and not the raw one.
+ * writeback, which in the loop's order would penalise our fsync'd save and not the raw one.
  */
 function settleDisk(): void {
   spawnSync('sync', { stdio: 'ignore' });

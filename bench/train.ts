@@ -1,9 +1,9 @@
 /**
- * bench:train — the seed's SimpleNet (channels 16, 1x28x28, batch 128): training (Adam 1e-3,
- * softmax cross-entropy) and inference images/s on archbundle's default backend, beside the
- * PyTorch peer at the same thread count, measured in alternating rounds in the same run (the
- * machine is shared, so only ratios taken close together mean much), and the cpu backend for
- * contrast. The last line printed is one JSON object.
+ * bench:train — the reference implementation's SimpleNet (channels 16, 1x28x28, batch 128):
+ * training (Adam 1e-3, softmax cross-entropy) and inference images/s on archbundle's default
+ * backend, beside the PyTorch peer at the same thread count, measured in alternating rounds in the
+ * same run (the machine is shared, so only ratios taken close together mean much), and the cpu
+ * backend for contrast. The last line printed is one JSON object.
  *
  *   npm run bench:train -- [--rounds 3] [--steps 4] [--cpu-batch 2] [--cpu-steps 1] [--no-cpu]
  */

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Parameter counts of the seed's models, in PyTorch, for test/parameter-counts.test.ts.
+"""Parameter counts of the reference implementation's models, in PyTorch, for test/parameter-counts.test.ts.
 
-The models come from torch_seed_models.py (the seed's code re-declared layer by layer). Settings
-are those of the seed's examples/save_load.py: N_class 10, resolution [3, 32, 32], batch norm,
-bias on, ResNets with 64 channels, WRN-28-10 with 16.
+The models come from torch_reference_models.py (the reference implementation's code re-declared
+layer by layer). Settings are those of the reference implementation's examples/save_load.py:
+N_class 10, resolution [3, 32, 32], batch norm, bias on, ResNets with 64 channels, WRN-28-10 with 16.
 
   /usr/bin/python3 scripts/torch_param_counts.py
 prints one JSON object: per model, "parameters" (sum of numel over model.parameters(), i.e.
@@ -14,7 +14,7 @@ import json
 
 import torch
 
-from torch_seed_models import ResNet, SimpleNet, WideResNet
+from torch_reference_models import ResNet, SimpleNet, WideResNet
 
 
 def counts(model):

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Writes test/fixtures/torch-reference/*.json: small seed models (torch_seed_models.py) with
-random weights and batch-norm statistics, an input batch and the logits PyTorch computes in
-evaluation mode; for models without dropout also the logits in training mode (batch statistics)
+"""Writes test/fixtures/torch-reference/*.json: small models of the reference implementation
+(torch_reference_models.py) with random weights and batch-norm statistics, an input batch and the
+logits PyTorch computes in evaluation mode; for models without dropout also the logits in training mode (batch statistics)
 and the gradient of the cross-entropy with respect to every parameter.
 test/torch-equivalence.test.ts loads the weights into archbundle's models by name and checks
 that logits and gradients agree.
@@ -13,7 +13,7 @@ import os
 
 import torch
 
-from torch_seed_models import build
+from torch_reference_models import build
 
 CASES = {
     "simplenet-tanh-bn-clamp": ("SimpleNet", {"classes": 5, "resolution": [2, 16, 16], "channels": 2,

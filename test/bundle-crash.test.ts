@@ -40,7 +40,7 @@ it(`the target always holds a valid bundle across ${KILLS} SIGKILLs at random mo
   for (let round = 0; round < KILLS; round++) {
     const { child, firstSave } = startLoop(path);
     await firstSave;
-    // a save of this 3.2 MB bundle takes some tens of milliseconds here: kill anywhere in the next few
+    // the child saves in a loop, so a random delay lands some kills in the middle of a save
     await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');

@@ -80,7 +80,7 @@ describe('GroupNormalization', () => {
     assert.throws(() => layer.apply(tf.input({ shape: [2, 2, 4] })), /GroupNormalization "gn4".*3 groups/);
   });
 
-  it("uses the seed's group count", () => {
+  it("uses the reference implementation's group count", () => {
     assert.deepEqual([2, 4, 8, 16, 64, 96, 640, 2048].map(groupCount), [1, 2, 4, 8, 32, 32, 32, 32]);
     assert.equal(groupCount(48), 24);
     assert.equal(groupCount(80), 16);

@@ -1,4 +1,7 @@
-/** Initial weights follow the seed's PyTorch initialisation (kaiming_normal_ with its gain and fan; defaults elsewhere). */
+/**
+ * Initial weights follow the reference implementation's PyTorch initialisation (kaiming_normal_
+ * with its gain and fan; defaults elsewhere).
+ */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { instantiate, seedRandom, type Classifier } from '../src/index.js';
@@ -33,7 +36,7 @@ function assertConstant(model: Classifier, name: string, value: number): void {
   assert.ok(values(model, name).data.every((v) => v === value), `${name} is all ${value}`);
 }
 
-describe('initialisation as the seed', () => {
+describe('initialisation as the reference implementation', () => {
   it('SimpleNet: kaiming_normal_ fan-in with the activation gain, zero bias', () => {
     seedRandom(11);
     const model = instantiate('SimpleNet', { classes: 10, resolution: [3, 16, 16], channels: 8, activation: 'tanh' });

@@ -1,10 +1,10 @@
 /**
- * Our models at the seed's settings have exactly as many parameters as the seed's PyTorch models.
- * The expected numbers were printed by
+ * Our models at the reference implementation's settings have exactly as many parameters as the
+ * reference implementation's PyTorch models. The expected numbers were printed by
  *   /usr/bin/python3 scripts/torch_param_counts.py
- * (PyTorch 1.13; the seed's models re-declared layer by layer). "parameters" are PyTorch's
- * model.parameters() (our trainable weights); "buffers" are BatchNorm running means and
- * variances (our non-trainable moving_mean / moving_variance).
+ * (PyTorch 1.13; the reference implementation's models re-declared layer by layer). "parameters"
+ * are PyTorch's model.parameters() (our trainable weights); "buffers" are BatchNorm running means
+ * and variances (our non-trainable moving_mean / moving_variance).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -27,7 +27,7 @@ const CASES: { label: string; name: string; args: Record<string, unknown>; param
   { label: 'WRN-16-4-gn', name: 'WideResNet', args: { classes: 10, resolution: cifar, depth: 16, width: 4, channels: 16, normalization: 'gn' }, parameters: 2751146, buffers: 0 },
 ];
 
-describe('parameter counts equal the seed PyTorch models', () => {
+describe("parameter counts equal the reference implementation's PyTorch models", () => {
   for (const c of CASES) {
     it(`${c.label}: ${c.parameters} parameters, ${c.buffers} running statistics`, () => {
       seedRandom(0);

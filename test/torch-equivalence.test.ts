@@ -1,6 +1,7 @@
 /**
- * Layer for layer: the seed's PyTorch models (scripts/torch_seed_models.py) with random weights
- * and batch-norm statistics (and, without dropout, training-mode logits and gradients), saved by
+ * Layer for layer: the reference implementation's PyTorch models
+ * (scripts/torch_reference_models.py) with random weights and batch-norm statistics (and, without
+ * dropout, training-mode logits and gradients), saved by
  *   /usr/bin/python3 scripts/torch_reference_outputs.py
  * into test/fixtures/torch-reference/. Every PyTorch tensor must have exactly one archbundle
  * weight of the same name (module path) and shape, and with those weights loaded our logits must
@@ -43,7 +44,7 @@ function assertClose(actual: ArrayLike<number>, expected: number[], tolerance: n
 const dir = new URL('./fixtures/torch-reference/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-describe('archbundle models compute what the seed PyTorch models compute', () => {
+describe("archbundle models compute what the reference implementation's PyTorch models compute", () => {
   it('has reference fixtures', () => assert.ok(files.length >= 6));
 
   for (const file of files) {

@@ -3,8 +3,8 @@ import type { LeNetArgs } from './args.generated.js';
 import spec from './spec.js';
 
 /**
- * LeNet-5 adapted to the input size. The seed repository has no LeNet; this follows LeCun et al.
- * (1998) with the common MNIST adaptation (conv1 padded to keep 28x28): conv1 (5x5, same),
+ * LeNet-5 adapted to the input size. The reference implementation has no LeNet; this follows LeCun
+ * et al. (1998) with the common MNIST adaptation (conv1 padded to keep 28x28): conv1 (5x5, same),
  * act1, pool1 (2x2), conv2 (5x5, valid), act2, pool2, flatten, fc1, act3, fc2, act4, logits.
  */
 export default {

@@ -5,9 +5,10 @@ import spec, { EXPANSION } from './spec.js';
 import { residualUnit } from './units.js';
 
 /**
- * The seed's ResNet, layer for layer. Layer names are the seed's PyTorch module paths: conv1,
- * bn1, block0 (a stage) with units block0.0, block0.1 ... whose layers are block0.0.conv1,
- * block0.0.norm1, block0.0.downsample.0 (projection conv), block0.0.downsample.1 (its norm).
+ * The reference implementation's ResNet, layer for layer. Layer names are the reference
+ * implementation's PyTorch module paths: conv1, bn1, block0 (a stage) with units block0.0, block0.1
+ * ... whose layers are block0.0.conv1, block0.0.norm1, block0.0.downsample.0 (projection conv),
+ * block0.0.downsample.1 (its norm).
  */
 export default {
   ...spec,

@@ -11,13 +11,16 @@ export interface UnitOptions {
   planes: number;
   stride: number;
   normalization: NormalizationKind;
-  /** Bias of the projection shortcut's convolution (the seed's include_bias); unit convolutions have none. */
+  /**
+   * Bias of the projection shortcut's convolution (the reference implementation's include_bias);
+   * unit convolutions have none.
+   */
   bias: boolean;
   zeroResiduals: boolean;
 }
 
 /**
- * One residual unit, as the seed's ResNetBlock / ResNetBottleneckBlock: the branch
+ * One residual unit, as the reference implementation's ResNetBlock / ResNetBottleneckBlock: the branch
  * (conv, norm, relu, ...; the last norm's gamma at zero with zeroResiduals), plus the identity
  * or, when the shape changes, a 1x1 projection with normalisation; then relu.
  */

@@ -4,8 +4,9 @@ import { simpleNetPlan } from './plan.js';
 import spec from './spec.js';
 
 /**
- * The seed's SimpleNet, layer for layer. Layer names follow the seed's `append_layer` names
- * (conv1, bn1, relu1, pool4, drop4, ..., logits), so weights read `conv1/kernel`, `bn1/gamma`.
+ * The reference implementation's SimpleNet, layer for layer. Layer names follow the reference
+ * implementation's `append_layer` names (conv1, bn1, relu1, pool4, drop4, ..., logits), so weights
+ * read `conv1/kernel`, `bn1/gamma`.
  */
 export default {
   ...spec,
@@ -26,7 +27,7 @@ export default {
       }
       last = block;
     }
-    // The seed's final pool spans what is left of the input: a global max pool.
+    // The reference implementation's final pool spans what is left of the input: a global max pool.
     const poolSize: [number, number] = [Math.floor(height / 2 ** pools), Math.floor(width / 2 ** pools)];
     b.append(tf.layers.maxPooling2d({ name: `pool${last}`, poolSize, strides: poolSize }));
     if (dropout) b.append(b.dropout(`drop${last}`, 0.1, true));

@@ -6,7 +6,10 @@ export interface SimpleNetBlock {
   pool: boolean;
 }
 
-/** The seed's 13-block plan; blocks 9 and 10 exist only when height and width are at least 32. */
+/**
+ * The reference implementation's 13-block plan; blocks 9 and 10 exist only when height and width
+ * are at least 32.
+ */
 export function simpleNetPlan(channels: number, height: number, width: number): SimpleNetBlock[] {
   const c = channels;
   const big = height >= 32 && width >= 32;

@@ -5,9 +5,9 @@ import spec, { stagePlanes } from './spec.js';
 import { wideUnit } from './units.js';
 
 /**
- * The seed's Wide ResNet, layer for layer. Layer names are the seed's PyTorch module paths:
- * conv0, block1..block3 with units block1.0 ... (block1.0.norm1, block1.0.conv1,
- * block1.0.shortcut.0), then bn3 (or gn3), relu3, avgpool, logits.
+ * The reference implementation's Wide ResNet, layer for layer. Layer names are the reference
+ * implementation's PyTorch module paths: conv0, block1..block3 with units block1.0 ...
+ * (block1.0.norm1, block1.0.conv1, block1.0.shortcut.0), then bn3 (or gn3), relu3, avgpool, logits.
  */
 export default {
   ...spec,

@@ -14,10 +14,10 @@ export interface WideUnitOptions {
 }
 
 /**
- * The seed's WideResNetBlock (pre-activation): norm1, relu1, conv1 (stride 1), dropout 0.1,
- * norm2, relu2, conv2 (the unit's stride); plus the identity or, when the shape changes, a 1x1
- * convolution (shortcut.0, always with bias and PyTorch's default initialisation, as in the
- * seed). No activation after the sum.
+ * The reference implementation's WideResNetBlock (pre-activation): norm1, relu1, conv1 (stride 1),
+ * dropout 0.1, norm2, relu2, conv2 (the unit's stride); plus the identity or, when the shape
+ * changes, a 1x1 convolution (shortcut.0, always with bias and PyTorch's default initialisation, as
+ * in the reference implementation). No activation after the sum.
  */
 export function wideUnit(b: ClassifierBuilder, o: WideUnitOptions, x: SymbolicTensor): SymbolicTensor {
   const { tf } = b;
@@ -33,7 +33,8 @@ export function wideUnit(b: ClassifierBuilder, o: WideUnitOptions, x: SymbolicTe
   y = b.activation(`${p}.relu2`, 'relu').apply(y) as SymbolicTensor;
   y = conv(y, 'conv2', o.planes, 3, o.stride, o.bias);
 
-  // The seed leaves the shortcut's initialisation to PyTorch (its default, not Kaiming-normal).
+  // The reference implementation leaves the shortcut's initialisation to PyTorch (its default, not
+  // Kaiming-normal).
   const shortcut = o.stride !== 1 || o.inPlanes !== o.planes
     ? b.applyConv2d(x, `${p}.shortcut.0`, { filters: o.planes, kernelSize: 1, strides: o.stride, bias: true, pytorchDefaultInit: { fanIn: o.inPlanes } })
     : x;

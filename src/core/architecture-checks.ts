@@ -17,7 +17,8 @@ export function minimumSizeIssues(className: string, resolution: readonly number
   return issues;
 }
 
-/** With group norm, every normalised width must have a seed group count (one issue at /channels). */
+/** With group norm, every normalised width must have a group count under the reference implementation's
+ * rule (one issue at /channels). */
 export function groupCountIssues(normalization: string, widths: Iterable<number>): Issue[] {
   if (normalization !== 'gn') return [];
   for (const width of widths) {

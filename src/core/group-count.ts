@@ -1,12 +1,12 @@
 /** TF.js-free helpers of the normalisation layers, so architecture modules (read by `archbundle validate`) can use them. */
 import { ArchbundleError } from './errors.js';
 
-/** The seed's 2-d normalisations: batch norm, group norm, or none. */
+/** The reference implementation's 2-d normalisations: batch norm, group norm, or none. */
 export type NormalizationKind = 'bn' | 'gn' | 'none';
 
 /**
- * The seed's group count (`get_normalization2d`): the first of 32, 24, 16 — each capped at half
- * the channels — that divides the channels.
+ * The reference implementation's group count (`get_normalization2d`): the first of 32, 24, 16 —
+ * each capped at half the channels — that divides the channels.
  */
 export function groupCount(channels: number): number {
   for (const candidate of [32, 24, 16]) {

@@ -1,5 +1,5 @@
 /**
- * State: the seed's Listing 3 in TypeScript. A checkpoint holds the model (class, complete
+ * State, as in the reference implementation: a checkpoint holds the model (class, complete
  * arguments, weights), the optimizer and scheduler (class, arguments, state) and where training
  * stands; loading rebuilds all of them as live objects without the caller naming a class.
  */

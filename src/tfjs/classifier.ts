@@ -12,9 +12,9 @@ import { normalizationLayer, type NormalizationKind } from './layers/normalizati
 import { nextSeed } from '../core/random.js';
 
 /**
- * Handed to an architecture's `build`: the seed's `append_layer` over TF.js's functional API.
- * Architecture modules take TF.js from here (`b.tf`) rather than importing it, so that the
- * registry, and with it `archbundle validate`, never loads TensorFlow.js.
+ * Handed to an architecture's `build`: the reference implementation's `append_layer` over TF.js's
+ * functional API. Architecture modules take TF.js from here (`b.tf`) rather than importing it, so
+ * that the registry, and with it `archbundle validate`, never loads TensorFlow.js.
  */
 export class ClassifierBuilder {
   readonly tf = tf;
@@ -72,11 +72,11 @@ export class ClassifierBuilder {
   }
 
   /**
-   * A 2-d convolution as the seed declares them: Kaiming-normal kernel, zero bias, and by default
-   * 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels at stride 1 (use
-   * `applyConv2d` for strided kernels). `pytorchDefaultInit` instead initialises kernel and bias as
-   * PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in) with the given
-   * fan-in (input channels times kernel area).
+   * A 2-d convolution as the reference implementation declares them: Kaiming-normal kernel, zero
+   * bias, and by default 'same' padding, which is PyTorch's `padding = kernel // 2` for odd kernels
+   * at stride 1 (use `applyConv2d` for strided kernels). `pytorchDefaultInit` instead initialises
+   * kernel and bias as PyTorch does when a model leaves them alone, uniform in +-1/sqrt(fan-in)
+   * with the given fan-in (input channels times kernel area).
    */
   conv2d(
     name: string,
@@ -126,7 +126,10 @@ export class ClassifierBuilder {
     return this.conv2d(name, options).apply(x) as tf.SymbolicTensor;
   }
 
-  /** A dense layer with a Kaiming-normal kernel (fan-in) and zero bias, as the seed's Linear layers. */
+  /**
+   * A dense layer with a Kaiming-normal kernel (fan-in) and zero bias, as the reference
+   * implementation's Linear layers.
+   */
   dense(name: string, options: { units: number; bias: boolean; activation?: string }): tf.layers.Layer {
     return tf.layers.dense({
       name,
@@ -137,7 +140,10 @@ export class ClassifierBuilder {
     });
   }
 
-  /** The seed's normalisation (bn: batch norm, gn: group norm, none: null, i.e. nothing to add). */
+  /**
+   * The reference implementation's normalisation (bn: batch norm, gn: group norm, none: null, i.e.
+   * nothing to add).
+   */
   normalization(
     name: string,
     kind: NormalizationKind,
@@ -147,7 +153,7 @@ export class ClassifierBuilder {
     return normalizationLayer(name, kind, channels, options);
   }
 
-  /** `input` through the seed's normalisation, or `input` itself for 'none'. */
+  /** `input` through the reference implementation's normalisation, or `input` itself for 'none'. */
   applyNormalization(
     input: tf.SymbolicTensor,
     name: string,

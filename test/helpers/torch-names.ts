@@ -10,7 +10,10 @@ const SUFFIX: Record<string, string> = {
   moving_variance: 'running_var',
 };
 
-/** "block0.0.conv1/kernel" → "block0.0.conv1.weight": layer names are the seed's module paths. */
+/**
+ * "block0.0.conv1/kernel" → "block0.0.conv1.weight": layer names are the reference implementation's
+ * module paths.
+ */
 export function torchKey(name: string): string {
   const slash = name.lastIndexOf('/');
   const kind = name.slice(slash + 1);

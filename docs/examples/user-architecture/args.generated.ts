@@ -9,18 +9,18 @@ export interface TinyCNNArgs {
    */
   classes: number;
   /**
-   * Input size as [channels, height, width], as in the seed. Model inputs are NHWC: [batch, height, width, channels].
+   * Input size as [channels, height, width], as in the reference implementation. Model inputs are NHWC: [batch, height, width, channels].
    *
    * @minItems 3
    * @maxItems 3
    */
   resolution: [number, number, number];
   /**
-   * Whether convolutions and dense layers have a bias term (the seed's include_bias).
+   * Whether convolutions and dense layers have a bias term (the reference implementation's include_bias).
    */
   bias?: boolean;
   /**
-   * Clamp inputs to [0, 1] before anything else (the seed's include_clamp).
+   * Clamp inputs to [0, 1] before anything else (the reference implementation's include_clamp).
    */
   clamp?: boolean;
   /**

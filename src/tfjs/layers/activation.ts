@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** The activations the seed's architectures offer. */
+/** The activations the reference implementation's architectures offer. */
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'softsign' | 'leaky_relu';
 
 export function activationLayer(name: string, kind: ActivationName): tf.layers.Layer {

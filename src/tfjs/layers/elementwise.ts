@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Clamps its input to [0, 1] (the seed's `include_clamp`). Has no weights. */
+/** Clamps its input to [0, 1] (the reference implementation's `include_clamp`). Has no weights. */
 export class Clamp01 extends tf.layers.Layer {
   static readonly className = 'ArchbundleClamp01';
 

@@ -26,7 +26,7 @@ export function activationGain(activation: string): number {
 /**
  * PyTorch's `kaiming_normal_`: a plain (not truncated) normal with std gain / sqrt(fan).
  * TF.js's varianceScaling 'normal' truncates at two standard deviations, which shrinks the
- * spread by about 12%, so it does not reproduce the seed's initialisation.
+ * spread by about 12%, so it does not reproduce the reference implementation's initialisation.
  */
 export class KaimingNormal extends InitializerBase {
   static readonly className = 'ArchbundleKaimingNormal';

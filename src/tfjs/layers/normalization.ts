@@ -8,9 +8,9 @@ export type { NormalizationKind } from '../../core/group-count.js';
 import type { NormalizationKind } from '../../core/group-count.js';
 
 /**
- * A normalisation layer as the seed builds it, or null for 'none'. Batch norm uses PyTorch's
- * epsilon 1e-5 and momentum 0.1 (TF.js counts momentum the other way: 0.9). `zeroGamma` starts
- * gamma at zero, for the last normalisation of a residual branch.
+ * A normalisation layer as the reference implementation builds it, or null for 'none'. Batch
+ * norm uses PyTorch's epsilon 1e-5 and momentum 0.1 (TF.js counts momentum the other way: 0.9).
+ * `zeroGamma` starts gamma at zero, for the last normalisation of a residual branch.
  */
 export function normalizationLayer(
   name: string,

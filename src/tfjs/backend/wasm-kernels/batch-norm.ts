@@ -6,7 +6,7 @@ import { WasmOps } from './wasm-ops.js';
 /**
  * FusedBatchNorm as y = x * k + (offset - mean * k) with k = scale / sqrt(variance + eps): the
  * per-channel factors are computed on the small statistics, so the activation is read once by a
- * broadcasting multiply and once by an add (TF.js's wasm kernel is a scalar loop, ~3x slower).
+ * broadcasting multiply and once by an add (TF.js's wasm kernel is a slower scalar loop).
  */
 export const fusedBatchNormConfig: tf.KernelConfig = {
   kernelName: 'FusedBatchNorm',

@@ -7,8 +7,9 @@ import { WasmOps } from './wasm-ops.js';
  * Elements of dy per batch chunk. XNNPACK does not split a convolution's reduction, so one
  * convolution over the whole batch re-reads its packed "filter" (all of dy) from memory for every
  * 4-row output tile; chunks of dy that stay in cache, summed, are faster. Much smaller chunks lose
- * more to each convolution's set-up (packing, indirection buffers) than they gain. Measured on
- * SimpleNet's layers (bench/profile-train.ts); tests lower it to exercise chunking on small shapes.
+ * more to each convolution's set-up (packing, indirection buffers) than they gain. The size suits
+ * SimpleNet's layers (bench/profile-train.ts shows the effect); tests lower it to exercise
+ * chunking on small shapes.
  */
 export const filterGradientChunking = { dyElements: 400_000 };
 

@@ -5,7 +5,7 @@ import { WasmOps } from './wasm-ops.js';
 
 /**
  * dx of a convolution, as one XNNPACK convolution of the (zero-stuffed) dy with the flipped,
- * in/out-swapped filter. Replaces the wasm backend's direct loop, which is ~10x slower.
+ * in/out-swapped filter. Replaces the wasm backend's much slower direct loop.
  */
 export const conv2dBackpropInputConfig: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropInput',

@@ -6,7 +6,7 @@ import { WasmOps } from './wasm-ops.js';
 /**
  * Sum and Mean over a contiguous block of axes that is not the innermost (batch-norm statistics,
  * bias gradients, global pooling): TF.js's wasm kernels transpose the whole tensor first, which
- * costs ~20x the reduction itself. Viewed as [outer, block, 1, inner], the reduction is one
+ * costs far more than the reduction itself. Viewed as [outer, block, 1, inner], the reduction is one
  * XNNPACK average pooling with a [block, 1] window, which reads the tensor once.
  */
 function reduceByPooling(kernelName: 'Sum' | 'Mean'): tf.KernelFunc {

@@ -1,11 +1,12 @@
-"""The seed's models in PyTorch, re-declared from
-davidstutz/pytorch-adversarial-examples-training-articles, 002-loading-models/models/
-(classifier.py, simple_net.py, resnet.py, resnet_block.py, wide_resnet.py, wide_resnet_block.py,
-utils.py): the same modules under the same attribute names, so state_dict keys are the seed's
-(conv1.weight, bn1.running_mean, block0.0.downsample.0.weight, ...), and the same forward.
-Left out: printing, and the seed's whitening (a frozen layer, off by default). Differences kept
-on purpose: the logits always have `classes` outputs (the seed uses 1 output for 2 classes), and
-SimpleNet accepts leaky_relu/softsign (the seed raises on both).
+"""The reference implementation's models in PyTorch (README.md names it), re-declared from its
+models/ folder (classifier.py, simple_net.py, resnet.py, resnet_block.py, wide_resnet.py,
+wide_resnet_block.py, utils.py): the same modules under the same attribute names, so state_dict
+keys are the reference implementation's (conv1.weight, bn1.running_mean,
+block0.0.downsample.0.weight, ...), and the same forward.
+Left out: printing, and the reference implementation's whitening (a frozen layer, off by
+default). Differences kept on purpose: the logits always have `classes` outputs (the reference
+implementation uses 1 output for 2 classes), and SimpleNet accepts leaky_relu/softsign (the
+reference implementation raises on both).
 Used by torch_param_counts.py and torch_reference_outputs.py; run with /usr/bin/python3.
 """
 import torch
@@ -13,7 +14,7 @@ from torch import nn
 
 
 def norm2d(kind, planes):
-    """The seed's get_normalization2d for 'bn', 'gn' and 'none' (the seed's '')."""
+    """The reference implementation's get_normalization2d for 'bn', 'gn' and 'none' (the reference implementation's '')."""
     for alternative in (32, 24, 16):
         groups = min(alternative, planes // 2)
         if planes % groups == 0:
@@ -30,7 +31,7 @@ ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "softsig
 
 
 class Classifier(nn.Module):
-    """The seed's Classifier: layers appended by name, run in order."""
+    """The reference implementation's Classifier: layers appended by name, run in order."""
 
     def __init__(self, clamp=False, bias=True):
         super().__init__()
@@ -192,6 +193,7 @@ MODELS = {"SimpleNet": SimpleNet, "ResNet": ResNet, "WideResNet": WideResNet}
 
 
 def build(name, args):
-    """A seed model from archbundle-style arguments (classes, resolution, ... camelCase as in the schemas)."""
+    """One of the reference implementation's models from archbundle-style arguments (classes,
+    resolution, ... camelCase as in the schemas)."""
     kwargs = {k: v for k, v in args.items() if k not in ("classes", "resolution", "zeroResiduals")}
     return MODELS[name](args["classes"], args["resolution"], **kwargs)

@@ -1,4 +1,7 @@
-/** What the loop test in architectures.test.ts can't see: each seed architecture's own rules. */
+/**
+ * What the loop test in architectures.test.ts can't see: the rules of each architecture taken from
+ * the reference implementation.
+ */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -40,7 +43,7 @@ describe('SimpleNet', () => {
     assert.deepEqual(blocks(32, 32), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   });
 
-  it("names layers as the seed does and pools to 1x1 at odd sizes", () => {
+  it("names layers as the reference implementation does and pools to 1x1 at odd sizes", () => {
     seedRandom(0);
     const model = createModel('SimpleNet', { classes: 3, resolution: [1, 28, 20], channels: 2, dropout: true, normalization: 'gn' });
     try {
@@ -61,7 +64,7 @@ describe('SimpleNet', () => {
 });
 
 describe('ResNet', () => {
-  it('presets are the seed example\'s and validate as complete arguments', () => {
+  it('presets are those of the reference implementation\'s example and validate as complete arguments', () => {
     assert.deepEqual(RESNET_PRESETS.resnet20, { blocks: [3, 3, 3], block: 'basic' });
     for (const preset of Object.keys(RESNET_PRESETS) as (keyof typeof RESNET_PRESETS)[]) {
       const args = resnetPreset(preset, { classes: 10, resolution: [3, 32, 32] });
@@ -120,7 +123,7 @@ describe('WideResNet', () => {
     assert.deepEqual(pointersOf('WideResNet', { classes: 10, resolution: [3, 32, 32], depth: 4 }), ['/depth']);
   });
 
-  it('has the seed layout: conv0, pre-activation units, bn3, shortcut convs with bias', () => {
+  it("has the reference implementation's layout: conv0, pre-activation units, bn3, shortcut convs with bias", () => {
     seedRandom(0);
     const model = instantiate('WideResNet', { classes: 3, resolution: [1, 11, 11], depth: 16, width: 2, channels: 4, dropout: true, bias: false });
     try {
