@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../src/backend/select.js';
-import { checkBackendInternals, TESTED_TFJS_RANGE } from '../src/backend/tfjs-internals.js';
+import { checkBackendInternals, cpuValues, TESTED_TFJS_RANGE, wasmHeapBytes } from '../src/backend/tfjs-internals.js';
+import { storageTarget, tensorSource } from '../src/bundle/tensor-bytes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -49,6 +50,22 @@ describe('TF.js internals', () => {
       const ids = backend.numDataIds();
       await checkBackendInternals(name);
       assert.equal(backend.numDataIds(), ids);
+    });
+  }
+
+  for (const name of ['wasm', 'cpu'] as const) {
+    it(`on ${name}, a tensor's bytes are read and written in the backend's own storage`, async () => {
+      await selectBackend(name);
+      const tensor = tf.tensor1d([1, 2, 3]);
+      const storage = name === 'wasm' ? wasmHeapBytes(tensor.dataId, 12)!.buffer : cpuValues(tensor.dataId)!.buffer;
+      const source = tensorSource('t', tensor).bytes() as Uint8Array;
+      assert.equal(source.buffer, storage);
+      assert.deepEqual([...new Float32Array(source.buffer, source.byteOffset, 3)], [1, 2, 3]);
+      const target = storageTarget(tensor)!;
+      assert.equal(target.buffer, storage);
+      target.set(new Uint8Array(new Float32Array([4, 5, 6]).buffer));
+      assert.deepEqual([...tensor.dataSync()], [4, 5, 6]);
+      tensor.dispose();
     });
   }
 
