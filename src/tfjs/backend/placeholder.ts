@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-interface WasmBackendInternals {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
+import { wasmKernelBackend } from './tfjs-internals.js';
 
 /**
  * A tensor for a loader to overwrite at once. On wasm its storage is allocated and left
@@ -12,8 +9,7 @@ interface WasmBackendInternals {
  */
 export function placeholderTensor(shape: number[], dtype: tf.DataType = 'float32'): tf.Tensor {
   if (tf.getBackend() === 'wasm' && dtype !== 'string') {
-    const backend = tf.backend() as unknown as WasmBackendInternals;
-    return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, dtype));
+    return tf.engine().makeTensorFromTensorInfo(wasmKernelBackend(tf.backend()).makeOutput(shape, dtype));
   }
   return tf.fill(shape, 0, dtype);
 }

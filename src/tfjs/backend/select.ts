@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, BackendRequest } from '../../core/config-types.js';
 import { EnvironmentError } from '../../core/errors.js';
+import { checkBackendInternals, hideCpuBanner } from './tfjs-internals.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
 /**
@@ -43,7 +44,8 @@ let current: BackendInfo | undefined;
 
 /**
  * Selects the TF.js backend: the explicit request, else `ARCHBUNDLE_BACKEND`, else `auto`
- * (tensorflow-gpu, tensorflow, wasm, then cpu: the first that loads).
+ * (tensorflow-gpu, tensorflow, wasm, then cpu: the first that loads). The backend chosen must
+ * have the TF.js internals archbundle reads (checkBackendInternals), else this fails with E_BACKEND.
  */
 export async function selectBackend(request?: BackendRequest): Promise<BackendInfo> {
   const fromEnv = process.env.ARCHBUNDLE_BACKEND;
@@ -60,6 +62,9 @@ export async function selectBackend(request?: BackendRequest): Promise<BackendIn
   for (const name of candidates) {
     const reason = await tryBackend(name);
     if (reason === undefined) {
+      // Not a reason to try the next backend: a TF.js release that moved these fields needs the
+      // pinned version installed, and falling back to a slower backend would hide that.
+      await checkBackendInternals(tf.getBackend());
       for (const hook of setupHooks) await hook(name);
       current = { requested, source, name, tfjsName: tf.getBackend(), skipped };
       return current;
@@ -87,7 +92,7 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
     await tf.ready();
     // The cpu backend's first tensor prints a banner recommending tfjs-node; archbundle reports
     // its backend choice itself (and tfjs-node is used automatically when installed).
-    if (tfjsName === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    if (tfjsName === 'cpu') hideCpuBanner();
   } catch (error) {
     return `TF.js could not initialise "${tfjsName}": ${(error as Error).message}`;
   }

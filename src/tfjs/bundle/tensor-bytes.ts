@@ -4,6 +4,7 @@ import { BundleError, EnvironmentError } from '../../core/errors.js';
 import { isStoredDtype } from '../../core/bundle/format.js';
 import type { TensorRecord } from '../../core/bundle/tensor-table.js';
 import type { TensorSource } from '../../core/bundle/write-bundle.js';
+import { cpuValues, refCount, wasmHeapBytes } from '../backend/tfjs-internals.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -49,15 +50,6 @@ export function tensorFromBytes(record: TensorRecord, bytes: Uint8Array): tf.Ten
   }
 }
 
-/** Backend internals read by `storageView`; both are stable across TF.js 4.x. */
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
-}
-interface CpuBackendInternals {
-  data: { get(dataId: object): { values?: Float32Array | Int32Array | Uint8Array } | undefined };
-}
-
 /**
  * The tensor's own storage as the target for its bytes, with no intermediate copy: the wasm heap
  * for the wasm backend, the typed array for cpu. Undefined when that is not possible (other
@@ -66,8 +58,7 @@ interface CpuBackendInternals {
  * until the heap grows, that is until the next tensor is allocated.
  */
 export function storageTarget(tensor: tf.Tensor): Uint8Array | undefined {
-  const backend = tf.backend() as unknown as { refCount(dataId: object): number };
-  if (tensor.dtype === 'bool' || backend.refCount(tensor.dataId as object) !== 1) return undefined;
+  if (tensor.dtype === 'bool' || refCount(tensor.dataId as object) !== 1) return undefined;
   return storageView(tensor);
 }
 
@@ -77,13 +68,9 @@ function storageView(tensor: tf.Tensor): Uint8Array | undefined {
   const byteLength = tensor.size * 4;
   const dataId = tensor.dataId as object;
   const name = tf.getBackend();
-  if (name === 'wasm') {
-    const backend = tf.backend() as unknown as WasmBackendInternals;
-    const offset = backend.dataIdMap.get(dataId)?.memoryOffset;
-    return offset == null ? undefined : new Uint8Array(backend.wasm.HEAPU8.buffer, offset, byteLength);
-  }
+  if (name === 'wasm') return wasmHeapBytes(dataId, byteLength);
   if (name === 'cpu') {
-    const values = (tf.backend() as unknown as CpuBackendInternals).data.get(dataId)?.values;
+    const values = cpuValues(dataId);
     return values && values.byteLength === byteLength ? new Uint8Array(values.buffer, values.byteOffset, byteLength) : undefined;
   }
   return undefined;

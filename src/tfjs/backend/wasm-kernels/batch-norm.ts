@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernelBackend } from '../tfjs-internals.js';
 import { runOriginal } from './fallback.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -17,7 +17,7 @@ export const fusedBatchNormConfig: tf.KernelConfig = {
       return runOriginal('FusedBatchNorm', args);
     }
     const { varianceEpsilon } = args.attrs as unknown as tf.FusedBatchNormAttrs;
-    const backend = args.backend as BackendWasm;
+    const backend = wasmKernelBackend(args.backend);
     const ops = new WasmOps(backend);
     const epsilon = backend.makeOutput([], 'float32', undefined, new Float32Array([varianceEpsilon]));
     const inverse = ops.then(ops.run('Add', { a: variance, b: epsilon }), (v) => ops.run('Rsqrt', { x: v }));

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, requireChannelsLast, type Axis } from './conv-geometry.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -27,7 +26,7 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
     requireChannelsLast('Conv2DBackpropFilter', a.dataFormat);
-    const ops = new WasmOps(backend as BackendWasm);
+    const ops = new WasmOps(backend);
     const g = convGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false);
     const h = filterPads(g.height);
     const w = filterPads(g.width);

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, convolveStuffedDy, requireChannelsLast } from './conv-geometry.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -14,7 +13,7 @@ export const conv2dBackpropInputConfig: tf.KernelConfig = {
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const a = attrs as unknown as tf.Conv2DBackpropInputAttrs & { dilations?: number | [number, number] };
     requireChannelsLast('Conv2DBackpropInput', a.dataFormat);
-    const ops = new WasmOps(backend as BackendWasm);
+    const ops = new WasmOps(backend);
     const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false);
     const flipped = ops.then(ops.reverse(filter, [0, 1]), (f) => ops.transpose(f, [0, 1, 3, 2]));
     return convolveStuffedDy(ops, dy, g, flipped, a.inputShape, (input, f, paddings) =>

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry } from './conv-geometry.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -14,7 +13,7 @@ export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
-    const ops = new WasmOps(backend as BackendWasm);
+    const ops = new WasmOps(backend);
     const g = convGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
     const [kh, kw, inC, mult] = a.filterShape;
     const { height: H, width: W } = g;

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, convolveStuffedDy } from './conv-geometry.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -13,7 +12,7 @@ export const depthwiseBackpropInputConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
-    const ops = new WasmOps(backend as BackendWasm);
+    const ops = new WasmOps(backend);
     const g = convGeometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
     const [kh, kw, inC, mult] = filter.shape as [number, number, number, number];
     const flipped = ops.then(ops.reverse(filter, [0, 1]), (f) => ops.reshape(f, [kh, kw, inC * mult, 1]));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernelBackend, type WasmKernelBackend } from '../tfjs-internals.js';
 import { runOriginal } from './fallback.js';
 
 /**
@@ -8,7 +8,7 @@ import { runOriginal } from './fallback.js';
  * tensor a gradient needs through Identity, so on wasm each training step copied all saved
  * activations: about a quarter of a SimpleNet step.
  */
-function share(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
+function share(backend: WasmKernelBackend, x: tf.TensorInfo): tf.TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
@@ -16,7 +16,7 @@ function share(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
 export const identityConfig: tf.KernelConfig = {
   kernelName: 'Identity',
   backendName: 'wasm',
-  kernelFunc: ({ inputs, backend }) => share(backend as BackendWasm, (inputs as { x: tf.TensorInfo }).x),
+  kernelFunc: ({ inputs, backend }) => share(wasmKernelBackend(backend), (inputs as { x: tf.TensorInfo }).x),
 };
 
 export const castConfig: tf.KernelConfig = {
@@ -25,6 +25,6 @@ export const castConfig: tf.KernelConfig = {
   kernelFunc: (args) => {
     const x = (args.inputs as { x: tf.TensorInfo }).x;
     const { dtype } = args.attrs as unknown as tf.CastAttrs;
-    return dtype === x.dtype ? share(args.backend as BackendWasm, x) : runOriginal('Cast', args);
+    return dtype === x.dtype ? share(wasmKernelBackend(args.backend), x) : runOriginal('Cast', args);
   },
 };

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmOps } from './wasm-ops.js';
 
 /**
@@ -15,7 +14,7 @@ export const maxPoolGradConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { dy, input, output } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
     const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
-    const ops = new WasmOps(backend as BackendWasm);
+    const ops = new WasmOps(backend);
     const info = tf.backend_util.computePool2DInfo(
       input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
@@ -109,7 +108,7 @@ function tiledWindowsGrad(
   const isMax = equalTo(x6, y6);
   ops.release(x6, y6);
   const order = Float32Array.from({ length: fh * fw }, (_, k) => fh * fw - k);
-  const rank = (ops.backend as BackendWasm).makeOutput([1, 1, fh, 1, fw, 1], 'float32', undefined, order);
+  const rank = ops.backend.makeOutput([1, 1, fh, 1, fw, 1], 'float32', undefined, order);
   const score = ops.run('Multiply', { a: isMax, b: rank });
   ops.release(isMax, rank);
   const score4 = ops.reshape(score, [n, oh * fh, ow * fw, c]);

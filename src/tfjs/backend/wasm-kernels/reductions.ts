@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { runOriginal } from './fallback.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -21,12 +20,12 @@ function reduceByPooling(kernelName: 'Sum' | 'Mean'): tf.KernelFunc {
     const size = tf.util.sizeFromShape(x.shape.slice(block.first, block.last + 1));
     const inner = tf.util.sizeFromShape(x.shape.slice(block.last + 1));
     if (size <= 1 || outer * inner === 0) return runOriginal(kernelName, args);
-    const ops = new WasmOps(backend as BackendWasm);
+    const ops = new WasmOps(backend);
     const view = ops.reshape(x, [outer, size, 1, inner]);
     let result = ops.run('AvgPool', { x: view }, { filterSize: [size, 1], strides: [1, 1], pad: 'valid' });
     ops.release(view);
     if (kernelName === 'Sum') {
-      const count = (backend as BackendWasm).makeOutput([], 'float32', undefined, new Float32Array([size]));
+      const count = ops.backend.makeOutput([], 'float32', undefined, new Float32Array([size]));
       result = ops.then(result, (mean) => ops.run('Multiply', { a: mean, b: count }));
       ops.release(count);
     }

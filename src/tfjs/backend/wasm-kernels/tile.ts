@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernelBackend, type WasmKernelBackend } from '../tfjs-internals.js';
 import { runOriginal } from './fallback.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -19,7 +19,7 @@ export const tileConfig: tf.KernelConfig = {
     const { reps } = attrs as unknown as tf.TileAttrs;
     const broadcast = x.dtype === 'float32' && reps.every((r, i) => r === 1 || x.shape[i] === 1);
     if (!broadcast) return runOriginal('Tile', args);
-    const wasm = backend as BackendWasm;
+    const wasm = wasmKernelBackend(backend);
     const shape = x.shape.map((d, i) => d * reps[i]!);
     const lastRepeated = reps.reduce((last, r, i) => (r > 1 ? i : last), -1);
     if (x.shape.slice(0, lastRepeated + 1).every((d) => d === 1)) return repeatWhole(wasm, x, shape);
@@ -31,7 +31,7 @@ export const tileConfig: tf.KernelConfig = {
   },
 };
 
-function repeatWhole(backend: BackendWasm, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+function repeatWhole(backend: WasmKernelBackend, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
   const values = backend.typedArrayFromHeap(out) as Float32Array;
   const size = tf.util.sizeFromShape(x.shape);

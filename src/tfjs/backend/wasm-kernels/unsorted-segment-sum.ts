@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernelBackend } from '../tfjs-internals.js';
 import { WasmOps } from './wasm-ops.js';
 
 /**
@@ -13,7 +13,7 @@ export const unsortedSegmentSumConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
     const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
-    const wasm = backend as BackendWasm;
+    const wasm = wasmKernelBackend(backend);
     const ops = new WasmOps(wasm);
     const count = tf.util.sizeFromShape(segmentIds.shape);
     const rest = x.shape.slice(segmentIds.shape.length);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { releaseWasmView, wasmKernelBackend, type WasmKernelBackend } from '../tfjs-internals.js';
 
 /**
  * Thin calls into the wasm backend's own kernels (XNNPACK convolution, transposes, pads, slices)
@@ -7,7 +7,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * caller, who releases it with `release` unless it is returned as the kernel's output.
  */
 export class WasmOps {
-  constructor(readonly backend: BackendWasm) {}
+  readonly backend: WasmKernelBackend;
+
+  /** `backend` is the wasm backend a kernel function was handed. */
+  constructor(backend: object) {
+    this.backend = wasmKernelBackend(backend);
+  }
 
   run(kernelName: string, inputs: tf.NamedTensorInfoMap | tf.TensorInfo[], attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
     const kernel = tf.getKernel(kernelName, 'wasm');
@@ -35,13 +40,7 @@ export class WasmOps {
   }
 
   releaseView(...views: tf.TensorInfo[]): void {
-    for (const v of views) {
-      const data = this.backend.dataIdMap.get(v.dataId);
-      if (!data) continue;
-      // Unregisters the id (and any operator cached for it) but leaves the memory to its owner.
-      this.backend.wasm.tfjs.disposeData(data.id);
-      this.backend.dataIdMap.delete(v.dataId);
-    }
+    for (const v of views) releaseWasmView(this.backend, v.dataId);
   }
 
   zeros(shape: number[]): tf.TensorInfo {
