@@ -6,8 +6,9 @@
  *   node --import tsx bench/ab-filter-chunks.ts
  */
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep } from '../src/index.js';
+import { createOptimizer, seedRandom, selectBackend, trainStep } from '../src/index.js';
 import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
+import { instantiate } from '../src/train.js';
 await selectBackend();
 seedRandom(0);
 const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: 16 });

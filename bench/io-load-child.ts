@@ -1,9 +1,7 @@
 // bench:io's load measurement, in a fresh process so that its peak RSS belongs to the load alone.
 // Prints one JSON line: seconds, RSS before the load, and the process's peak RSS after it.
 import { readFileSync } from 'node:fs';
-import { selectBackend } from '../src/tfjs/backend/select.js';
-import '../architectures/index.js';
-import { State } from '../src/node/state.js';
+import { selectBackend, State } from '../src/index.js';
 
 await selectBackend((process.env.ARCHBUNDLE_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm');
 const path = process.argv[2]!;

@@ -35,9 +35,8 @@ import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectBackend } from '../src/tfjs/backend/select.js';
-import { instantiate, seedRandom } from '../src/index.js';
-import { State } from '../src/node/state.js';
+import { selectBackend, seedRandom, State } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 const RUNS = Number(process.env.BENCH_IO_RUNS ?? 3);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

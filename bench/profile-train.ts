@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep } from '../src/index.js';
+import { createOptimizer, seedRandom, selectBackend, trainStep } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 const { values: opts } = parseArgs({
   options: {

@@ -9,9 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, instantiate, seedRandom, selectBackend, trainStep, type Classifier } from '../src/index.js';
-import { compileForInference } from '../src/tfjs/inference/compile.js';
 import { runPeer } from './peer.js';
+import { createOptimizer, seedRandom, selectBackend, trainStep, type Classifier, compileForInference } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 const { values: opts } = parseArgs({
   options: {

@@ -5,8 +5,7 @@
  * Prints one JSON line per optimizer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendRequest } from '../src/tfjs/backend/select.js';
-import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
+import { selectBackend, type BackendRequest, createOptimizer } from '../src/index.js';
 
 const REPEATS = 30;
 const SHAPES = [[784, 256], [256], [256, 128], [128], [128, 10], [10]];

@@ -5,10 +5,9 @@
  * on the synthetic set instead.
  */
 import path from 'node:path';
-import '../architectures/index.js';
-import { main } from '../src/node/cli/main.js';
+import { loadConfig } from '../src/index.js';
 import { processIo } from '../src/node/cli/io.js';
-import { loadConfig } from '../src/node/config/load.js';
+import { main } from '../src/node/cli/main.js';
 import { DATASETS, isFileDataset } from '../src/node/data/catalog.js';
 import { locate } from '../src/node/data/locate.js';
 import { epochBundleName } from '../src/node/train/checkpoint-policy.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { listArchitectures } from '../src/index.js';
+import { architectures } from '../src/index.js';
 
 const common = JSON.parse(readFileSync(new URL('../schemas/classifier-common.schema.json', import.meta.url), 'utf8')) as {
   properties: Record<string, unknown>;
@@ -14,7 +14,7 @@ function propertyNodes(schema: { properties: Record<string, unknown> }): [string
 }
 
 describe('architecture schemas', () => {
-  for (const definition of listArchitectures()) {
+  for (const definition of architectures.list()) {
     const schema = definition.schema as Record<string, unknown> & { properties: Record<string, unknown>; required: string[] };
 
     it(`${definition.name}: common properties equal schemas/classifier-common.schema.json`, () => {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, listArchitectures, seedRandom, validateArchitectureArgs, ValidationError } from '../src/index.js';
-import { compileSchema } from '../src/core/validate.js';
 import { useTestBackend } from './helpers/backend.js';
+import { compileSchema } from '../src/core/validate.js';
+import { seedRandom, ValidationError, architectures } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 before(useTestBackend);
 
-for (const definition of listArchitectures()) {
+for (const definition of architectures.list()) {
   const example = (definition.schema.examples as Record<string, unknown>[] | undefined)?.[0];
 
   describe(`architecture ${definition.name}`, () => {
@@ -17,7 +18,7 @@ for (const definition of listArchitectures()) {
 
     it('schema compiles under strict ajv and its example validates with defaults filled', () => {
       compileSchema(definition.schema);
-      const complete = validateArchitectureArgs(definition.name, example);
+      const complete = architectures.validate(definition.name, example);
       for (const key of Object.keys(definition.schema.properties as object)) {
         assert.ok(key in complete, `default for ${key} is filled`);
       }
@@ -70,7 +71,7 @@ for (const definition of listArchitectures()) {
       ];
       for (const [args, pointer] of cases) {
         assert.throws(
-          () => validateArchitectureArgs(definition.name, args),
+          () => architectures.validate(definition.name, args),
           (e: unknown) => e instanceof ValidationError && e.code === 'E_INVALID_ARGS' && e.issues.some((i) => i.pointer === pointer),
           `${JSON.stringify(args)} fails at ${pointer}`,
         );

@@ -8,8 +8,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ArchbundleError } from '../src/index.js';
 import { writeFileAtomic } from '../src/node/files/atomic-file.js';
-import { ArchbundleError } from '../src/core/errors.js';
 
 const CHUNK = 8 << 20;
 let folder: string;

@@ -9,8 +9,7 @@ import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import '../architectures/index.js';
-import { readBundle } from '../src/core/bundle/read-bundle.js';
+import { readBundle } from '../src/index.js';
 
 const KILLS = 12;
 let folder: string;

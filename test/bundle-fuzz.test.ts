@@ -8,13 +8,10 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { ArchbundleError, instantiate, seedRandom } from '../src/index.js';
-import { readBundle } from '../src/core/bundle/read-bundle.js';
-import { State } from '../src/node/state.js';
-import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
-import { trainStep } from '../src/tfjs/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
 import { scrambledFile } from './helpers/memory-file.js';
+import { ArchbundleError, seedRandom, readBundle, State, createOptimizer, trainStep } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 let valid: Uint8Array;
 let reference: Buffer;

@@ -11,11 +11,10 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, seedRandom, type Classifier } from '../src/index.js';
-import { ENTRY_ORDER, TENSOR_ALIGNMENT } from '../src/core/bundle/format.js';
-import { readBundle } from '../src/core/bundle/read-bundle.js';
-import { State } from '../src/node/state.js';
 import { useTestBackend } from './helpers/backend.js';
+import { ENTRY_ORDER, TENSOR_ALIGNMENT } from '../src/core/index.js';
+import { seedRandom, type Classifier, readBundle, State } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 const run = promisify(execFile);
 let folder: string;

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import mlp from '../architectures/mlp/index.js';
-import { ArchbundleError, instantiate, registerArchitecture, seedRandom, type Migration } from '../src/index.js';
-import { State } from '../src/node/state.js';
+import mlp from '../architectures/mlp/build.js';
 import { useTestBackend } from './helpers/backend.js';
 import { jsonBytes, parseJson, rebuild, splitTar } from './helpers/tar-craft.js';
+import { ArchbundleError, registerArchitecture, seedRandom, type Migration, State } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 /** MLP as it is now (version 2), whose version 1 called `hidden` "hiddenUnits" and had no `activation`. */
 const renameAndAdd: Migration = {

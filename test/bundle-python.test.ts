@@ -9,9 +9,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
-import { instantiate, seedRandom } from '../src/index.js';
-import { State } from '../src/node/state.js';
 import { useTestBackend } from './helpers/backend.js';
+import { seedRandom, State } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 const python = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' });
 

@@ -8,15 +8,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { ArchbundleError } from '../src/index.js';
-import { openBundleFile } from '../src/node/files/bundle-file.js';
-import type { BundleSource } from '../src/core/bundle/byte-source.js';
-import { readBundle, type TensorGroup } from '../src/core/bundle/read-bundle.js';
-import { tensorFromBytes } from '../src/tfjs/bundle/tensor-bytes.js';
-import { bundleChunks, type TensorSource } from '../src/core/bundle/write-bundle.js';
 import { useTestBackend } from './helpers/backend.js';
 import { scrambledFile } from './helpers/memory-file.js';
 import { tempDir } from './helpers/tempdir.js';
+import { type TensorGroup, bundleChunks, type TensorSource } from '../src/core/index.js';
+import { ArchbundleError, openBundleFile, type BundleSource, readBundle } from '../src/index.js';
+import { tensorFromBytes } from '../src/tfjs/bundle/tensor-bytes.js';
 
 before(useTestBackend);
 const folder = tempDir();

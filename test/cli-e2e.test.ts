@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { readBundle } from '../src/core/bundle/read-bundle.js';
-import '../architectures/index.js';
 import { runCli, ROOT } from './helpers/cli.js';
 import { matchSnapshot, normalize } from './helpers/snapshot.js';
 import { tempDir } from './helpers/tempdir.js';
+import { readBundle } from '../src/index.js';
 
 const CONFIG = {
   model: { class: 'MLP', args: { classes: 4, resolution: [1, 8, 8], hidden: [12], dropout: 0.2 } },

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { bufferIo } from '../src/node/cli/io.js';
-import { main } from '../src/node/cli/main.js';
-import { COMMANDS } from '../src/node/cli/command.js';
 import { matchSnapshot, normalize } from './helpers/snapshot.js';
 import { tempDir } from './helpers/tempdir.js';
+import { COMMANDS } from '../src/node/cli/command.js';
+import { bufferIo } from '../src/node/cli/io.js';
+import { main } from '../src/node/cli/main.js';
 
 async function cli(argv: string[], cwd = process.cwd()) {
   const io = bufferIo({ cwd });

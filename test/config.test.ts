@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import '../architectures/index.js';
-import { getArchitecture } from '../src/core/architectures.js';
-import { instantiate } from '../src/tfjs/classifier.js';
-import { loadConfig } from '../src/node/config/load.js';
-import { applyOverrides } from '../src/node/config/overrides.js';
-import { ArchbundleError } from '../src/core/errors.js';
-import { compileSchema } from '../src/core/validate.js';
-import { configSchema } from '../src/node/config/schema.js';
 import { useTestBackend } from './helpers/backend.js';
 import { tempDir } from './helpers/tempdir.js';
+import { compileSchema } from '../src/core/validate.js';
+import { loadConfig, ArchbundleError, architectures } from '../src/index.js';
+import { applyOverrides } from '../src/node/config/overrides.js';
+import { configSchema } from '../src/node/config/schema.js';
+import { instantiate } from '../src/train.js';
 
 const MODEL = { class: 'MLP', args: { classes: 10, resolution: [1, 28, 28], hidden: [8] } };
 
@@ -181,7 +178,7 @@ export default definition;
       }),
     });
     const { config } = await loadConfig({ cwd: configDir });
-    assert.equal(getArchitecture('TinyUserNet').name, 'TinyUserNet');
+    assert.equal(architectures.get('TinyUserNet').name, 'TinyUserNet');
     const again = await loadConfig({ cwd: configDir });
     assert.deepEqual(again.config.model.args, config.model.args, 'loading twice does not register twice');
     const model = instantiate(config.model.class, config.model.args);

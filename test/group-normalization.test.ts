@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { GroupNormalization } from '../src/tfjs/layers/group-normalization.js';
-import { groupCount } from '../src/core/group-count.js';
 import { useTestBackend } from './helpers/backend.js';
+import { GroupNormalization, groupCount } from '../src/train.js';
 
 before(useTestBackend);
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, listArchitectures, seedRandom } from '../src/index.js';
-import { compileForInference } from '../src/tfjs/inference/compile.js';
 import { relativeError, seededValues } from './helpers/compare.js';
 import { useTestBackend } from './helpers/backend.js';
+import { seedRandom, compileForInference, architectures } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 const TOLERANCE = 1e-4;
 
@@ -69,7 +69,7 @@ describe('compileForInference matches the unfused forward', () => {
     model.dispose();
   });
 
-  for (const definition of listArchitectures()) {
+  for (const definition of architectures.list()) {
     const example = (definition.schema.examples as Record<string, unknown>[] | undefined)?.[0];
     it(`${definition.name} (schema example)`, () => {
       seedRandom(4);

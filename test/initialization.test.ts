@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { instantiate, seedRandom, type Classifier } from '../src/index.js';
 import { useTestBackend } from './helpers/backend.js';
+import { seedRandom, type Classifier } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 before(useTestBackend);
 

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import '../architectures/index.js';
-import { instantiate } from '../src/tfjs/classifier.js';
-import { makeBatch, prepareData } from '../src/tfjs/data/batches.js';
-import { syntheticDataset } from '../src/tfjs/data/synthetic.js';
-import { seedRandom } from '../src/core/random.js';
-import { bundlesToPrune, epochBundleName, isBest, writesEpoch } from '../src/node/train/checkpoint-policy.js';
-import { evaluateSplit } from '../src/tfjs/train/evaluate.js';
-import { runEpochs, type EpochMetrics, type ProgressEvent } from '../src/tfjs/train/loop.js';
-import { accuracyObserver } from '../src/tfjs/train/observe-accuracy.js';
-import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
-import { evaluateBatch, trainStep } from '../src/tfjs/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
+import { seedRandom, evaluateSplit, type EpochMetrics, type ProgressEvent, createOptimizer, trainStep } from '../src/index.js';
+import { bundlesToPrune, epochBundleName, isBest, writesEpoch } from '../src/node/train/checkpoint-policy.js';
+import { accuracyObserver } from '../src/tfjs/train/observe-accuracy.js';
+import { instantiate, makeBatch, prepareData, syntheticDataset, runEpochs, evaluateBatch } from '../src/train.js';
 
 const data = prepareData(syntheticDataset({ train: 120, test: 40, classes: 3, resolution: [1, 6, 6], noise: 0.3 }), {
   seed: 1,

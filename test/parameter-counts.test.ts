@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { instantiate, seedRandom } from '../src/index.js';
-import { resnetPreset } from '../architectures/resnet/presets.js';
 import { useTestBackend } from './helpers/backend.js';
+import { seedRandom, resnetPreset } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 before(useTestBackend);
 

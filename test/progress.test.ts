@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { SessionEvent } from '../src/index.js';
 import { bufferIo } from '../src/node/cli/io.js';
 import { progressPrinter } from '../src/node/cli/progress.js';
-import type { SessionEvent } from '../src/node/train/session.js';
 
 function events(steps: number): SessionEvent[] {
   const out: SessionEvent[] = [{ kind: 'epoch-start', epoch: 1, epochs: 2, steps }];

@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { createModel, instantiate, seedRandom, validateArchitectureArgs, ValidationError } from '../src/index.js';
-import { RESNET_PRESETS, resnetPreset } from '../architectures/resnet/presets.js';
-import { simpleNetPlan } from '../architectures/simplenet/plan.js';
 import { useTestBackend } from './helpers/backend.js';
+import { simpleNetPlan } from '../architectures/simplenet/plan.js';
+import { createModel, seedRandom, ValidationError, resnetPreset, architectures } from '../src/index.js';
+import { instantiate, RESNET_PRESETS } from '../src/train.js';
 
 before(useTestBackend);
 
 function pointersOf(name: string, args: unknown): string[] {
   try {
-    validateArchitectureArgs(name, args);
+    architectures.validate(name, args);
   } catch (e) {
     if (e instanceof ValidationError) return e.issues.map((i) => i.pointer);
     throw e;
@@ -68,7 +68,7 @@ describe('ResNet', () => {
     assert.deepEqual(RESNET_PRESETS.resnet20, { blocks: [3, 3, 3], block: 'basic' });
     for (const preset of Object.keys(RESNET_PRESETS) as (keyof typeof RESNET_PRESETS)[]) {
       const args = resnetPreset(preset, { classes: 10, resolution: [3, 32, 32] });
-      assert.deepEqual(validateArchitectureArgs('ResNet', args), args, `${preset} is complete`);
+      assert.deepEqual(architectures.validate('ResNet', args), args, `${preset} is complete`);
     }
     assert.equal(resnetPreset('resnet50', { classes: 10, resolution: [3, 32, 32], normalization: 'gn' }).normalization, 'gn');
   });

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BundleError, ValidationError } from '../src/core/errors.js';
-import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
-import { createScheduler, listSchedulers, validateSchedulerArgs } from '../src/tfjs/train/schedulers/index.js';
-import type { TrainingScheduler } from '../src/tfjs/train/types.js';
-import { compileSchema } from '../src/core/validate.js';
 import { assertSchemaDocumented } from './helpers/schema.js';
 import { torchReference } from './helpers/torch-reference.js';
+import { compileSchema } from '../src/core/validate.js';
+import { BundleError, ValidationError, createOptimizer, createScheduler, type TrainingScheduler, schedulers } from '../src/index.js';
 
 const EPOCHS = 14;
 /** The monitored metric per epoch (val_loss; val_accuracy is 1 - this). */
@@ -65,7 +62,7 @@ function fresh(name: string, args: unknown): TrainingScheduler {
   return createScheduler(name, args, createOptimizer('SGD', { learningRate: 0.1 }));
 }
 
-for (const definition of listSchedulers()) {
+for (const definition of schedulers.list()) {
   const examples = (definition.schema.examples as Record<string, unknown>[] | undefined) ?? [];
   const cases = TORCH.filter((c) => c.class === definition.name);
 
@@ -75,7 +72,7 @@ for (const definition of listSchedulers()) {
       assertSchemaDocumented(definition.schema, 'scheduler', definition.name);
       assert.ok(examples.length > 0, 'schema has examples');
       for (const example of examples) {
-        const complete = validateSchedulerArgs(definition.name, example);
+        const complete = schedulers.validate(definition.name, example);
         for (const key of Object.keys(definition.schema.properties as object)) assert.ok(key in complete, `${key} filled`);
       }
     });

@@ -9,14 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, seedRandom, type Classifier } from '../src/index.js';
-import { uniformGenerator } from '../src/core/random.js';
-import { State } from '../src/node/state.js';
-import { createOptimizer } from '../src/tfjs/train/optimizers/index.js';
-import { createScheduler } from '../src/tfjs/train/schedulers/index.js';
-import { trainStep } from '../src/tfjs/train/step.js';
-import type { TrainingOptimizer, TrainingScheduler } from '../src/tfjs/train/types.js';
 import { useTestBackend } from './helpers/backend.js';
+import { uniformGenerator } from '../src/core/random.js';
+import { seedRandom, type Classifier, State, createOptimizer, createScheduler, trainStep, type TrainingOptimizer, type TrainingScheduler } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 const EXAMPLES = 32;
 const BATCH = 8;

@@ -7,14 +7,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, listArchitectures, seedRandom, type Classifier } from '../src/index.js';
-import { getRandomState, setRandomState } from '../src/core/random.js';
-import { State } from '../src/node/state.js';
-import { createOptimizer, listOptimizers } from '../src/tfjs/train/optimizers/index.js';
-import { createScheduler, listSchedulers } from '../src/tfjs/train/schedulers/index.js';
-import { trainStep } from '../src/tfjs/train/step.js';
-import type { TrainingOptimizer } from '../src/tfjs/train/types.js';
 import { useTestBackend } from './helpers/backend.js';
+import { getRandomState, setRandomState } from '../src/core/random.js';
+import { seedRandom, type Classifier, State, createOptimizer, createScheduler, trainStep, type TrainingOptimizer, architectures, optimizers, schedulers } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 before(useTestBackend);
 
@@ -36,12 +32,12 @@ function optimizerBits(optimizer: TrainingOptimizer): { step: number; slots: [st
   return { step: state.step, slots };
 }
 
-for (const architecture of listArchitectures()) {
+for (const architecture of architectures.list()) {
   describe(`State round trip: ${architecture.name}`, () => {
     it('every optimizer × scheduler: identical predictions, optimizer and scheduler state, and next step', async () => {
       const args = { ...example(architecture.schema), classes: 3 };
-      for (const optimizerDefinition of listOptimizers()) {
-        for (const schedulerDefinition of listSchedulers()) {
+      for (const optimizerDefinition of optimizers.list()) {
+        for (const schedulerDefinition of schedulers.list()) {
           const label = `${architecture.name} × ${optimizerDefinition.name} × ${schedulerDefinition.name}`;
           const tensorsBefore = tf.memory().numTensors;
           seedRandom(7);

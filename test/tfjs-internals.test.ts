@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { selectBackend } from '../src/tfjs/backend/select.js';
+import { selectBackend } from '../src/index.js';
 import { checkBackendInternals, cpuValues, TESTED_TFJS_RANGE, wasmHeapBytes } from '../src/tfjs/backend/tfjs-internals.js';
 import { storageTarget, tensorSource } from '../src/tfjs/bundle/tensor-bytes.js';
 

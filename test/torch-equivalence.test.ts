@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate } from '../src/index.js';
 import { useTestBackend } from './helpers/backend.js';
 import { fromTorchLayout, torchKey } from './helpers/torch-names.js';
+import { instantiate } from '../src/train.js';
 
 before(useTestBackend);
 

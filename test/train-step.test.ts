@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, listArchitectures, registerArchitecture, seedRandom, validateArchitectureArgs, type Classifier } from '../src/index.js';
-import { getRandomState, setRandomState } from '../src/core/random.js';
-import { createOptimizer, listOptimizers } from '../src/tfjs/train/optimizers/index.js';
-import { createScheduler, listSchedulers } from '../src/tfjs/train/schedulers/index.js';
-import { evaluateBatch, trainStep } from '../src/tfjs/train/step.js';
 import { useTestBackend } from './helpers/backend.js';
+import { getRandomState, setRandomState } from '../src/core/random.js';
+import { registerArchitecture, seedRandom, type Classifier, createOptimizer, createScheduler, trainStep, architectures, optimizers, schedulers } from '../src/index.js';
+import { instantiate, evaluateBatch } from '../src/train.js';
 
 before(useTestBackend);
 
@@ -65,7 +63,7 @@ function train(model: Classifier, optimizer: ReturnType<typeof createOptimizer>,
 }
 
 describe('trainStep', () => {
-  for (const definition of listOptimizers()) {
+  for (const definition of optimizers.list()) {
     const args = (definition.schema.examples as Record<string, unknown>[])[0];
     it(`resumes bit for bit with ${definition.name}: 2k steps == k steps, state into a fresh model and optimizer, k steps`, () => {
       const k = 3;
@@ -172,8 +170,8 @@ describe('training epochs with every optimizer × scheduler', () => {
     return rates;
   };
 
-  for (const optimizerDefinition of listOptimizers()) {
-    for (const schedulerDefinition of listSchedulers()) {
+  for (const optimizerDefinition of optimizers.list()) {
+    for (const schedulerDefinition of schedulers.list()) {
       const optimizerArgs = (optimizerDefinition.schema.examples as Record<string, unknown>[]).at(-1);
       const schedulerArgs = (schedulerDefinition.schema.examples as Record<string, unknown>[]).at(-1);
       it(`${optimizerDefinition.name} with ${schedulerDefinition.name} resumes after epoch 3 as bundles do, bit for bit`, () => {
@@ -217,7 +215,7 @@ describe('training epochs with every optimizer × scheduler', () => {
 });
 
 describe('trainStep on every registered architecture', () => {
-  for (const definition of listArchitectures()) {
+  for (const definition of architectures.list()) {
     const args = (definition.schema.examples as Record<string, unknown>[] | undefined)?.[0];
     it(`${definition.name}: 2k steps == k steps, weights and state into a fresh model and optimizer, k steps`, () => {
       const k = 2;
@@ -225,7 +223,7 @@ describe('trainStep on every registered architecture', () => {
         seedRandom(seed);
         return instantiate(definition.name, args);
       };
-      const complete = validateArchitectureArgs(definition.name, args);
+      const complete = architectures.validate(definition.name, args);
       const [c, h, w] = complete.resolution;
       const classes = complete.classes;
       const data = (i: number) => tf.tidy(() => ({

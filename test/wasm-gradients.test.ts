@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { instantiate, listArchitectures, seedRandom } from '../src/index.js';
-import { selectBackend } from '../src/tfjs/backend/select.js';
 import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
+import { seedRandom, selectBackend, architectures } from '../src/index.js';
+import { instantiate } from '../src/train.js';
 
 // Whole-model gradients on wasm (with archbundle's kernels) against TF.js's cpu backend.
 const TOLERANCE = 1e-3;
@@ -97,7 +97,7 @@ function compareGradients(c: Case): void {
 }
 
 describe('whole-model gradients on wasm match the cpu backend', () => {
-  for (const definition of listArchitectures()) {
+  for (const definition of architectures.list()) {
     const example = (definition.schema.examples as Record<string, unknown>[] | undefined)?.[0];
     it(`${definition.name} (schema example)`, () => {
       assert.ok(example, `${definition.name} needs a schema example`);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { selectBackend } from '../src/tfjs/backend/select.js';
+import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
+import { selectBackend } from '../src/index.js';
 import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
 import { tfjsGradient } from '../src/tfjs/backend/wasm-kernels/gradients.js';
-import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
 
 // Each case compares archbundle's wasm kernel with TF.js's cpu backend (the reference).
 const TOLERANCE = 2e-5;

@@ -4,7 +4,7 @@
  */
 import type {} from '../../architectures/types.generated.js';
 import { builtinArchitectureSpecs } from '../../architectures/specs.js';
-import { commonArchitectureIssues, type ArchitectureSpec } from './architecture.js';
+import { commonArchitectureIssues, type ArchitectureSpec, type CommonArgs } from './architecture.js';
 import type {} from './optimizers/args.generated.js';
 import { builtinOptimizerSpecs } from './optimizers/specs.js';
 import { Registry, type AnySpec } from './registry.js';
@@ -31,7 +31,7 @@ export type ArgsOf<Map, K extends string> = K extends keyof Map ? Map[K] : unkno
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyArchitectureSpec = ArchitectureSpec<any>;
 
-export const architectures = new Registry<AnyArchitectureSpec>('architecture', {
+export const architectures = new Registry<AnyArchitectureSpec, unknown, Record<string, unknown> & CommonArgs>('architecture', {
   subject: (name) => `${name} arguments`,
   commonChecks: commonArchitectureIssues,
 });

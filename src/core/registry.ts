@@ -25,7 +25,8 @@ export interface NestedValidator {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySpec = Spec<any>;
 
-export class Registry<S extends AnySpec, I = unknown> implements NestedValidator {
+/** `Args` is what `validate` returns: the complete arguments of any class of this kind. */
+export class Registry<S extends AnySpec, I = unknown, Args extends Record<string, unknown> = Record<string, unknown>> implements NestedValidator {
   private readonly specs = new Map<string, S>();
   private readonly implementations = new Map<string, I>();
 
@@ -91,10 +92,10 @@ export class Registry<S extends AnySpec, I = unknown> implements NestedValidator
    * Validates arguments for a class: the schema (strict, every error, defaults filled, input
    * untouched), then the kind's common checks and the spec's own. Returns the complete arguments.
    */
-  validate(name: string, args: unknown): Record<string, unknown> {
+  validate(name: string, args: unknown): Args {
     const spec = this.get(name);
     const subject = this.options.subject?.(name) ?? `${name} ${this.kind} arguments`;
-    const complete = validateOrThrow(spec.schema, args ?? {}, subject);
+    const complete = validateOrThrow<Args>(spec.schema, args ?? {}, subject);
     const issues = [...(this.options.commonChecks?.(complete) ?? []), ...(spec.check?.(complete, this) ?? [])];
     if (issues.length > 0) throw new ValidationError('E_INVALID_ARGS', subject, issues);
     return complete;

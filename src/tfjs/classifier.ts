@@ -242,7 +242,7 @@ export function createModel<K extends keyof ArchitectureArgs & string>(name: K, 
 /** Builds any registered class from untyped arguments (used by loaders and the CLI). */
 export function instantiate(name: string, args: unknown, options: { placeholderWeights?: boolean } = {}): Classifier {
   const build = architectureBuild(name);
-  const complete = architectures.validate(name, args) as Record<string, unknown> & CommonArgs;
+  const complete = architectures.validate(name, args);
   const builder = new ClassifierBuilder(complete, options.placeholderWeights);
   if (complete.clamp) builder.append(new Clamp01({ name: 'clamp' }));
   if (complete.whitening) builder.append(new Whiten({ name: 'whiten', ...complete.whitening }));

@@ -1,4 +1,4 @@
-import { selectBackend, type BackendRequest } from '../../src/tfjs/backend/select.js';
+import { selectBackend, type BackendRequest } from '../../src/index.js';
 
 /** Tests run on the wasm backend unless ARCHBUNDLE_TEST_BACKEND says otherwise. */
 export async function useTestBackend(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BundleFile } from '../../src/core/bundle/byte-source.js';
+import type { BundleFile } from '../../src/index.js';
 
 /** A BundleFile over bytes in memory whose reads finish in a scrambled order (as a file's may). */
 export function scrambledFile(bytes: Uint8Array): BundleFile {

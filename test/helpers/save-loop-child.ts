@@ -1,7 +1,7 @@
+import { bundleChunks, type TensorSource } from '../../src/core/index.js';
+import { writeFileAtomic } from '../../src/node/files/atomic-file.js';
 // Child process for the crash test: saves bundles to one path in a loop, with the same writer and
 // atomic file code State.save uses (without TF.js, so the child starts fast), until killed.
-import { writeFileAtomic } from '../../src/node/files/atomic-file.js';
-import { bundleChunks, type TensorSource } from '../../src/core/bundle/write-bundle.js';
 
 const path = process.argv[2]!;
 const shapes: [string, number[]][] = [['fc1/kernel', [784, 1024]], ['fc1/bias', [1024]], ['logits/kernel', [1024, 10]], ['logits/bias', [10]]];

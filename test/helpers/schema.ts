@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { JsonSchema } from '../../src/core/validate.js';
+import type { JsonSchema } from '../../src/core/index.js';
 
 /** A registered class's schema: `$id` urn:archbundle:<kind>:<Name>, x-version, title = name, documented, closed. */
 export function assertSchemaDocumented(schema: JsonSchema, kind: string, name: string): void {

@@ -1,7 +1,5 @@
+import { openBundleFile, readBundle } from '../../src/index.js';
 // Child process: checks a bundle file with the TF.js-free layer only; prints the result as JSON.
-import '../../architectures/index.js';
-import { openBundleFile } from '../../src/node/files/bundle-file.js';
-import { readBundle } from '../../src/core/bundle/read-bundle.js';
 
 try {
   const contents = await readBundle(await openBundleFile(process.argv[2]!));
