@@ -12,12 +12,13 @@ import { prepareData, type PreparedData } from '../data/batches.js';
 import { loadDataset } from '../data/load.js';
 import { syntheticDataset } from '../data/synthetic.js';
 import type { Dataset } from '../data/types.js';
-import { ArchbundleError, ValidationError, type Issue } from '../errors.js';
+import { ArchbundleError } from '../errors.js';
 import { seedRandom } from '../random.js';
 import { State } from '../state.js';
 import { BEST_BUNDLE, bundlesToPrune, epochBundleName, isBest, writesEpoch } from './checkpoint-policy.js';
 import { evaluateSplit, type Evaluation } from './evaluate.js';
 import { runEpochs, type EpochMetrics, type LoopState, type ProgressEvent } from './loop.js';
+import { checkModelFitsDataset } from './model-fits-dataset.js';
 import { accuracyObserver } from './observe-accuracy.js';
 import { createOptimizer } from './optimizers/index.js';
 import { createScheduler } from './schedulers/index.js';
@@ -64,7 +65,7 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
   const { model, optimizer, scheduler, resume } = await setUp(config, options);
   if (options.resume) for (const text of resumeDifferences(config, model, optimizer, scheduler)) emit({ kind: 'note', text });
   try {
-    checkModelFitsData(model, data.dataset);
+    checkModelFitsDataset(model, data.dataset, options.resume ? { source: options.resume } : { pointer: '/model/args' });
     emit({
       kind: 'model',
       className: model.className,
@@ -215,20 +216,4 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
   );
-}
-
-function checkModelFitsData(model: Classifier, dataset: Dataset): void {
-  const issues: Issue[] = [];
-  const args = model.args as { classes: number; resolution: number[] };
-  if (args.classes !== dataset.classes) {
-    issues.push({ pointer: '/model/args/classes', keyword: 'dataset', message: `must be ${dataset.classes} for ${dataset.name}, received ${args.classes}` });
-  }
-  if (args.resolution.join(',') !== dataset.resolution.join(',')) {
-    issues.push({
-      pointer: '/model/args/resolution',
-      keyword: 'dataset',
-      message: `must be [${dataset.resolution.join(', ')}] for ${dataset.name}, received [${args.resolution.join(', ')}]`,
-    });
-  }
-  if (issues.length > 0) throw new ValidationError('E_INVALID_CONFIG', `${model.className} arguments for this dataset`, issues);
 }

@@ -3,11 +3,10 @@ import '../../../architectures/index.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../backend/select.js';
 import type { DatasetName } from '../../config/types.js';
 import { loadDataset } from '../../data/load.js';
-import type { Dataset } from '../../data/types.js';
-import { ArchbundleError } from '../../errors.js';
 import { State } from '../../state.js';
 import { evaluateSplit } from '../../train/evaluate.js';
 import { trainingFactories } from '../../train/factories.js';
+import { checkModelFitsDataset } from '../../train/model-fits-dataset.js';
 import type { Command } from '../command.js';
 import { integer, json, percent, table } from '../format.js';
 import type { Io } from '../io.js';
@@ -59,7 +58,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       download: false,
       synthetic: { train: 1, test: 500, classes: args.classes, resolution: args.resolution, noise: 0.25 },
     });
-    checkFits(file, state.model.className, args, dataset);
+    checkModelFitsDataset(state.model, dataset, { source: file });
     const split = limit === undefined ? dataset.test : { ...dataset.test, count: Math.min(limit, dataset.test.count) };
     const result = evaluateSplit(state.model, split, dataset.resolution, dataset.classes, batchSize);
     const summary = {
@@ -101,16 +100,6 @@ function defaultDataset(resolution: readonly number[]): DatasetName {
   if (shape === '1x28x28') return 'fashion-mnist';
   if (shape === '3x32x32') return 'cifar10';
   throw new UsageError(`no default dataset for inputs of ${resolution.join('x')}; pass --data NAME`, 'eval');
-}
-
-function checkFits(file: string, className: string, args: { classes: number; resolution: number[] }, dataset: Dataset): void {
-  if (args.classes !== dataset.classes || args.resolution.join('x') !== dataset.resolution.join('x')) {
-    throw new ArchbundleError(
-      'E_DATA_INVALID',
-      `${file}: ${className} takes ${args.resolution.join('x')} inputs and ${args.classes} classes, ` +
-        `${dataset.name} has ${dataset.resolution.join('x')} and ${dataset.classes}`,
-    );
-  }
 }
 
 function positiveInteger(value: unknown, flag: string): number | undefined {
