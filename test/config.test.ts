@@ -10,6 +10,7 @@ import { applyOverrides } from '../src/config/overrides.js';
 import { ArchbundleError } from '../src/errors.js';
 import { compileSchema } from '../src/validate.js';
 import { configSchema } from '../src/config/schema.js';
+import { DATASET_NAMES } from '../src/data/catalog.js';
 import { useTestBackend } from './helpers/backend.js';
 import { tempDir } from './helpers/tempdir.js';
 
@@ -39,6 +40,13 @@ async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp)
 describe('config file', () => {
   it('the published schema compiles under strict ajv', () => {
     assert.equal(typeof compileSchema(configSchema()), 'function');
+  });
+
+  it('the schema names exactly the datasets the code knows, in the same order', () => {
+    const dataset = (configSchema() as { properties: { data: { properties: { dataset: { enum: string[]; default: string } } } } })
+      .properties.data.properties.dataset;
+    assert.deepEqual(dataset.enum, [...DATASET_NAMES]);
+    assert.ok((DATASET_NAMES as readonly string[]).includes(dataset.default));
   });
 
   const formats: Record<string, string> = {

@@ -1,7 +1,8 @@
 /** The training configuration after validation: every optional property has its default. */
 import type { BackendRequest } from '../backend/select.js';
+import type { DatasetName } from '../data/catalog.js';
 
-export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'synthetic';
+export type { DatasetName };
 
 export interface ClassAndArgs {
   class: string;

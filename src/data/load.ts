@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { DatasetName, SyntheticOptions } from '../config/types.js';
+import type { SyntheticOptions } from '../config/types.js';
 import { EnvironmentError } from '../errors.js';
-import { DATASETS, type DatasetSpec } from './catalog.js';
+import { DATASETS, type DatasetName, type DatasetSpec } from './catalog.js';
 import { parseCifarBatches } from './cifar.js';
 import { downloadDataset } from './download.js';
 import { parseIdx } from './idx.js';

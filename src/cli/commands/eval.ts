@@ -1,7 +1,7 @@
 import path from 'node:path';
 import '../../../architectures/index.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../backend/select.js';
-import type { DatasetName } from '../../config/types.js';
+import { DATASET_NAMES, type DatasetName } from '../../data/catalog.js';
 import { loadDataset } from '../../data/load.js';
 import { State } from '../../state.js';
 import { evaluateSplit } from '../../train/evaluate.js';
@@ -12,15 +12,13 @@ import { integer, json, percent, table } from '../format.js';
 import type { Io } from '../io.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
-const DATASETS = ['fashion-mnist', 'mnist', 'cifar10', 'synthetic'] as const;
-
 const help = `Usage: archbundle eval BUNDLE [--data NAME] [--json] [--data-dir DIR] [--limit N]
 
 Load any bundle (the architecture is read from the bundle) and evaluate it on a dataset's test
 split: loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
 
 Options:
-  --data NAME      ${DATASETS.join(', ')} (default: fashion-mnist for 1x28x28 inputs,
+  --data NAME      ${DATASET_NAMES.join(', ')} (default: fashion-mnist for 1x28x28 inputs,
                    cifar10 for 3x32x32; synthetic uses the default synthetic set of that shape)
   --data-dir DIR   look for the dataset files here first
   --limit N        evaluate only the first N test examples
@@ -42,8 +40,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError(`expected one bundle file, received ${positionals.length}`, 'eval');
   const data = values.data as string | undefined;
-  if (data !== undefined && !(DATASETS as readonly string[]).includes(data)) {
-    throw new UsageError(`--data must be one of ${DATASETS.join(', ')}, received "${data}"`, 'eval');
+  if (data !== undefined && !(DATASET_NAMES as readonly string[]).includes(data)) {
+    throw new UsageError(`--data must be one of ${DATASET_NAMES.join(', ')}, received "${data}"`, 'eval');
   }
   const limit = positiveInteger(values.limit, '--limit');
   const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 500;
