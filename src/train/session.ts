@@ -6,6 +6,7 @@
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../backend/select.js';
+import { canonicalJson } from '../bundle/canonical-json.js';
 import { instantiate, type Classifier } from '../classifier.js';
 import type { TrainConfig } from '../config/types.js';
 import { prepareData, type PreparedData } from '../data/batches.js';
@@ -196,7 +197,7 @@ async function setUp(config: TrainConfig, options: SessionOptions): Promise<Setu
 
 /** What the bundle being resumed holds differently from the config (the bundle wins). */
 function resumeDifferences(config: TrainConfig, model: Classifier, optimizer: Setup['optimizer'], scheduler: Setup['scheduler']): string[] {
-  const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
   const notes: string[] = [];
   const describe = (what: string, bundle: string, configured: string) =>
     `the bundle's ${what} (${bundle}) differs from the config's (${configured}); continuing with the bundle's`;
@@ -210,10 +211,4 @@ function resumeDifferences(config: TrainConfig, model: Classifier, optimizer: Se
     notes.push(describe('scheduler', scheduler?.className ?? 'none', config.scheduler?.class ?? 'none'));
   }
   return notes;
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
 }
