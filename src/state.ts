@@ -156,9 +156,5 @@ async function openFile(path: string): Promise<BundleSource> {
 
 /** The built-in registries (loaded on demand, so that importing State alone stays light). */
 async function defaultFactories(): Promise<TrainingFactories> {
-  const [{ createOptimizer }, { createScheduler }] = await Promise.all([
-    import('./train/optimizers/index.js'),
-    import('./train/schedulers/index.js'),
-  ]);
-  return { createOptimizer, createScheduler };
+  return (await import('./train/factories.js')).trainingFactories;
 }
