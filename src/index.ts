@@ -49,7 +49,7 @@ export { evaluateSplit } from './tfjs/train/evaluate.js';
 export type { Evaluation } from './tfjs/train/evaluate.js';
 export { loadConfig } from './node/config/load.js';
 export type { LoadConfigOptions } from './node/config/load.js';
-export type { TrainConfig, LoadedConfig, DataConfig, CheckpointPolicy, DatasetName } from './core/config-types.js';
+export type { TrainConfig, LoadedConfig, DataConfig, CheckpointPolicy, DatasetName } from './core/config.js';
 export { loadDataset } from './node/data/load.js';
 export type { Dataset, Split } from './tfjs/data/types.js';
 export { trainFromConfig } from './node/train/session.js';

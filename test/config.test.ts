@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { DATASET_NAMES } from '../src/core/config.js';
 import { useTestBackend } from './helpers/backend.js';
 import { tempDir } from './helpers/tempdir.js';
 import { compileSchema } from '../src/core/validate.js';
@@ -36,6 +37,13 @@ async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp)
 describe('config file', () => {
   it('the published schema compiles under strict ajv', () => {
     assert.equal(typeof compileSchema(configSchema()), 'function');
+  });
+
+  it('the schema names exactly the datasets the code knows, in the same order', () => {
+    const dataset = (configSchema() as { properties: { data: { properties: { dataset: { enum: string[]; default: string } } } } })
+      .properties.data.properties.dataset;
+    assert.deepEqual(dataset.enum, [...DATASET_NAMES]);
+    assert.ok((DATASET_NAMES as readonly string[]).includes(dataset.default));
   });
 
   const formats: Record<string, string> = {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { countCorrect } from '../src/tfjs/train/accuracy.js';
 import { useTestBackend } from './helpers/backend.js';
 import { getRandomState, setRandomState } from '../src/core/random.js';
 import { registerArchitecture, seedRandom, type Classifier, createOptimizer, createScheduler, trainStep, architectures, optimizers, schedulers } from '../src/index.js';
@@ -282,5 +283,26 @@ describe('evaluateBatch', () => {
     assert.deepEqual(bits(model), before);
     tf.dispose([x, labels, logits]);
     model.dispose();
+  });
+});
+
+describe('countCorrect', () => {
+  it('counts the same with class indices and one-hot labels, and takes the first of tied logits', () => {
+    const logits = tf.tensor2d([
+      [2, 1, 0],
+      [0, 3, 3],
+      [1, 1, 1],
+      [0, 0, 5],
+    ]);
+    const indices = tf.tensor1d([0, 2, 0, 1], 'int32');
+    const oneHot = tf.oneHot(indices, 3).toFloat() as tf.Tensor2D;
+    const count = tf.memory().numTensors;
+    const fromIndices = countCorrect(logits, indices);
+    const fromOneHot = countCorrect(logits, oneHot);
+    assert.equal(tf.memory().numTensors, count + 2, 'only the two counts are left');
+    assert.equal(fromIndices.dtype, 'int32');
+    assert.equal(fromIndices.dataSync()[0], 2);
+    assert.equal(fromOneHot.dataSync()[0], 2);
+    tf.dispose([logits, indices, oneHot, fromIndices, fromOneHot]);
   });
 });

@@ -157,9 +157,5 @@ async function openFile(path: string): Promise<BundleSource> {
 
 /** The built-in registries (loaded on demand, so that importing State alone stays light). */
 async function defaultFactories(): Promise<TrainingFactories> {
-  const [{ createOptimizer }, { createScheduler }] = await Promise.all([
-    import('../tfjs/train/optimizers/index.js'),
-    import('../tfjs/train/schedulers/index.js'),
-  ]);
-  return { createOptimizer, createScheduler };
+  return (await import('../tfjs/train/factories.js')).trainingFactories;
 }

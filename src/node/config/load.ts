@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ClassAndArgs, LoadedConfig, TrainConfig } from '../../core/config-types.js';
+import type { ClassAndArgs, LoadedConfig, TrainConfig } from '../../core/config.js';
 import { ValidationError, type Issue } from '../../core/errors.js';
 import { architectures, optimizers, schedulers } from '../../core/registries.js';
 import type { AnySpec, Registry } from '../../core/registry.js';

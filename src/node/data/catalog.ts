@@ -1,6 +1,8 @@
 /** What each file-backed dataset is made of, where its files live, and where it can be downloaded. */
 
-export type FileDatasetName = 'fashion-mnist' | 'mnist' | 'cifar10';
+import type { FileDatasetName } from '../../core/config.js';
+
+export { DATASET_NAMES, FILE_DATASET_NAMES, type DatasetName, type FileDatasetName } from '../../core/config.js';
 
 export interface DatasetSpec {
   name: FileDatasetName;

@@ -1,9 +1,10 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { writeFileAtomic } from '../files/atomic-file.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { DOWNLOAD_MIRRORS, type DatasetSpec } from './catalog.js';
 
@@ -22,7 +23,7 @@ export async function downloadDataset(spec: DatasetSpec, cacheDir: string): Prom
     const url = new URL(file, mirror.baseUrl).href;
     const bytes = await fetchBytes(url);
     if (file.endsWith('.tar.gz')) await unpackExpected(bytes, spec, target, url);
-    else await writeAtomic(path.join(target, file), bytes);
+    else await writeFileAtomic(path.join(target, file), [bytes]);
   }
   return target;
 }
@@ -37,16 +38,6 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   }
   if (!response.ok) throw new EnvironmentError('E_IO', `download of ${url} failed: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
-}
-
-async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${file}.part-${process.pid}`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, file);
-  } finally {
-    await rm(temp, { force: true });
-  }
 }
 
 /** Extracts the regular files whose base name the dataset expects; everything else is skipped. */
@@ -69,5 +60,5 @@ async function unpackExpected(archive: Uint8Array, spec: DatasetSpec, target: st
   await pipeline(Readable.from([archive]), createGunzip(), extract);
   const missing = spec.files.filter((f) => !found.has(f));
   if (missing.length > 0) throw new EnvironmentError('E_DATA_INVALID', `${url} lacks ${missing.join(', ')}`);
-  for (const [name, bytes] of found) await writeAtomic(path.join(target, name), bytes);
+  for (const [name, bytes] of found) await writeFileAtomic(path.join(target, name), [bytes]);
 }

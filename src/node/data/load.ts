@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { DatasetName, SyntheticOptions } from '../../core/config-types.js';
+import type { DatasetName, SyntheticOptions } from '../../core/config.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { DATASETS, type DatasetSpec } from './catalog.js';
 import { parseCifarBatches } from './cifar.js';

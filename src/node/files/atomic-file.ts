@@ -1,6 +1,7 @@
 /**
  * Atomic file replacement: write a temp file in the target's folder, fsync it, rename it over
  * the target, fsync the folder. A crash at any moment leaves either the old file or the new one.
+ * Bundle saves and dataset downloads both write through here.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
@@ -19,7 +20,12 @@ export interface AtomicWriteOptions {
   fsync?: boolean;
 }
 
-export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8Array>, options: AtomicWriteOptions = {}): Promise<void> {
+/** Writes `chunks` (a stream, or e.g. `[bytes]` when the whole content is in memory) to `path` atomically. */
+export async function writeFileAtomic(
+  path: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const durable = options.fsync ?? true;
   const folder = dirname(path);
   const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

@@ -1,4 +1,4 @@
-import type { CheckpointPolicy } from '../../core/config-types.js';
+import type { CheckpointPolicy } from '../../core/config.js';
 import type { EpochMetrics } from '../../tfjs/train/loop.js';
 
 export const BEST_BUNDLE = 'best.archbundle';

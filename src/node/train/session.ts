@@ -5,14 +5,15 @@
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { canonicalJson } from '../../core/bundle/canonical-json.js';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../../tfjs/backend/select.js';
 import { instantiate, type Classifier } from '../../tfjs/classifier.js';
-import type { TrainConfig } from '../../core/config-types.js';
+import type { TrainConfig } from '../../core/config.js';
 import { prepareData, type PreparedData } from '../../tfjs/data/batches.js';
 import { loadDataset } from '../data/load.js';
 import { syntheticDataset } from '../../tfjs/data/synthetic.js';
 import type { Dataset } from '../../tfjs/data/types.js';
-import { ArchbundleError, ValidationError, type Issue } from '../../core/errors.js';
+import { ArchbundleError } from '../../core/errors.js';
 import { seedRandom } from '../../core/random.js';
 import { State } from '../state.js';
 import { BEST_BUNDLE, bundlesToPrune, epochBundleName, isBest, writesEpoch } from './checkpoint-policy.js';
@@ -23,6 +24,7 @@ import { createOptimizer } from '../../tfjs/train/optimizers/index.js';
 import { createScheduler } from '../../tfjs/train/schedulers/index.js';
 import { trainStep } from '../../tfjs/train/step.js';
 import { trainingFactories } from '../../tfjs/train/factories.js';
+import { checkModelFitsDataset } from '../../tfjs/train/model-fits-dataset.js';
 
 export type SessionEvent =
   | { kind: 'backend'; info: BackendInfo }
@@ -64,7 +66,7 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
   const { model, optimizer, scheduler, resume } = await setUp(config, options);
   if (options.resume) for (const text of resumeDifferences(config, model, optimizer, scheduler)) emit({ kind: 'note', text });
   try {
-    checkModelFitsData(model, data.dataset);
+    checkModelFitsDataset(model, data.dataset, options.resume ? { source: options.resume } : { pointer: '/model/args' });
     emit({
       kind: 'model',
       className: model.className,
@@ -195,7 +197,7 @@ async function setUp(config: TrainConfig, options: SessionOptions): Promise<Setu
 
 /** What the bundle being resumed holds differently from the config (the bundle wins). */
 function resumeDifferences(config: TrainConfig, model: Classifier, optimizer: Setup['optimizer'], scheduler: Setup['scheduler']): string[] {
-  const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
   const notes: string[] = [];
   const describe = (what: string, bundle: string, configured: string) =>
     `the bundle's ${what} (${bundle}) differs from the config's (${configured}); continuing with the bundle's`;
@@ -209,26 +211,4 @@ function resumeDifferences(config: TrainConfig, model: Classifier, optimizer: Se
     notes.push(describe('scheduler', scheduler?.className ?? 'none', config.scheduler?.class ?? 'none'));
   }
   return notes;
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-}
-
-function checkModelFitsData(model: Classifier, dataset: Dataset): void {
-  const issues: Issue[] = [];
-  const args = model.args as { classes: number; resolution: number[] };
-  if (args.classes !== dataset.classes) {
-    issues.push({ pointer: '/model/args/classes', keyword: 'dataset', message: `must be ${dataset.classes} for ${dataset.name}, received ${args.classes}` });
-  }
-  if (args.resolution.join(',') !== dataset.resolution.join(',')) {
-    issues.push({
-      pointer: '/model/args/resolution',
-      keyword: 'dataset',
-      message: `must be [${dataset.resolution.join(', ')}] for ${dataset.name}, received [${args.resolution.join(', ')}]`,
-    });
-  }
-  if (issues.length > 0) throw new ValidationError('E_INVALID_CONFIG', `${model.className} arguments for this dataset`, issues);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, BackendRequest } from '../../core/config-types.js';
+import type { BackendName, BackendRequest } from '../../core/config.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { checkBackendInternals, hideCpuBanner } from './tfjs-internals.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';

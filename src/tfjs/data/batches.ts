@@ -1,4 +1,4 @@
-import type { AugmentationOptions } from '../../core/config-types.js';
+import type { AugmentationOptions } from '../../core/config.js';
 import { uniformGenerator } from '../../core/random.js';
 import { exampleSize, type Dataset, type Split } from './types.js';
 

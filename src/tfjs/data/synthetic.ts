@@ -1,5 +1,5 @@
 import { uniformGenerator } from '../../core/random.js';
-import type { SyntheticOptions } from '../../core/config-types.js';
+import type { SyntheticOptions } from '../../core/config.js';
 import { exampleSize, type Dataset, type Split } from './types.js';
 
 /** Fixed, so the synthetic data is the same whatever the run's seed (it does not draw from the run's stream). */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../classifier.js';
 import { makeBatch } from '../data/batches.js';
 import type { Split } from '../data/types.js';
+import { countCorrect } from './accuracy.js';
 
 export interface Evaluation {
   loss: number;
@@ -26,20 +27,20 @@ export function evaluateSplit(
   for (let start = 0; start < split.count; start += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
     const batch = makeBatch(split, indices, resolution);
-    const [loss, predicted] = tf.tidy(() => {
+    const [loss, hits, predicted] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
       const labels = tf.tensor1d(batch.y, 'int32');
       const logits = model.predict(x);
       const perExample = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits, undefined, 0, tf.Reduction.NONE);
-      return [tf.sum(perExample).dataSync()[0]!, logits.argMax(1).dataSync() as Int32Array] as const;
+      return [
+        tf.sum(perExample).dataSync()[0]!,
+        countCorrect(logits, labels).dataSync()[0]!,
+        logits.argMax(1).dataSync() as Int32Array,
+      ] as const;
     });
     lossSum += loss;
-    for (let i = 0; i < batch.size; i += 1) {
-      const actual = batch.y[i]!;
-      const guess = predicted[i]!;
-      confusion[actual]![guess]! += 1;
-      if (actual === guess) correct += 1;
-    }
+    correct += hits;
+    for (let i = 0; i < batch.size; i += 1) confusion[batch.y[i]!]![predicted[i]!]! += 1;
   }
   const count = split.count;
   return { loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, count, confusion };

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../classifier.js';
-import type { AugmentationOptions } from '../../core/config-types.js';
+import type { AugmentationOptions } from '../../core/config.js';
 import { makeBatch, permutation, type PreparedData } from '../data/batches.js';
 import { getRandomState, nextSeed, setRandomState, uniformGenerator, type RandomState } from '../../core/random.js';
 import { evaluateSplit } from './evaluate.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../classifier.js';
+import { countCorrect } from './accuracy.js';
 
 /**
  * A view of `model` whose training forward also counts correct predictions, so a training step
@@ -17,7 +18,7 @@ export function accuracyObserver(model: Classifier): {
     forward: {
       value(x: tf.Tensor, training = false): tf.Tensor2D {
         const logits = model.forward(x, training);
-        if (labels && !hits) hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'))) as tf.Scalar;
+        if (labels && !hits) hits = tf.keep(countCorrect(logits, labels));
         return logits;
       },
     },

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../classifier.js';
 import { ArchbundleError } from '../../core/errors.js';
+import { countCorrect } from './accuracy.js';
 import type { TrainingOptimizer, WeightGradient } from './types.js';
 
 /** Labels as class indices [batch] (int32) or one-hot / soft targets [batch, classes]. */
@@ -53,9 +54,7 @@ export function evaluateBatch(model: Classifier, x: tf.Tensor, labels: Labels): 
   checkBatch(model, x, labels);
   const [loss, correct] = tf.tidy(() => {
     const logits = model.forward(x, false);
-    const truth = labels.rank === 1 ? tf.cast(labels, 'int32') : tf.argMax(labels, 1);
-    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'int32'));
-    return [crossEntropy(logits, labels), hits];
+    return [crossEntropy(logits, labels), countCorrect(logits, labels)];
   });
   try {
     return { loss: loss.dataSync()[0]!, correct: correct.dataSync()[0]!, count: x.shape[0]! };

@@ -1,19 +1,17 @@
 import path from 'node:path';
-import '../../../../architectures/index.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
-import type { DatasetName } from '../../../core/config-types.js';
+import { DATASET_NAMES, type DatasetName } from '../../../core/config.js';
 import { loadDataset } from '../../data/load.js';
 import type { Dataset } from '../../../tfjs/data/types.js';
 import { ArchbundleError } from '../../../core/errors.js';
 import { State } from '../../state.js';
 import { evaluateSplit } from '../../../tfjs/train/evaluate.js';
 import { trainingFactories } from '../../../tfjs/train/factories.js';
+import { checkModelFitsDataset } from '../../../tfjs/train/model-fits-dataset.js';
 import type { Command } from '../command.js';
 import { integer, json, percent, table } from '../format.js';
 import type { Io } from '../io.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
-
-const DATASETS = ['fashion-mnist', 'mnist', 'cifar10', 'synthetic'] as const;
 
 const help = `Usage: archbundle eval BUNDLE [--data NAME] [--json] [--data-dir DIR] [--limit N]
 
@@ -21,7 +19,7 @@ Load any bundle (the architecture is read from the bundle) and evaluate it on a 
 split: loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
 
 Options:
-  --data NAME      ${DATASETS.join(', ')} (default: fashion-mnist for 1x28x28 inputs,
+  --data NAME      ${DATASET_NAMES.join(', ')} (default: fashion-mnist for 1x28x28 inputs,
                    cifar10 for 3x32x32; synthetic uses the default synthetic set of that shape)
   --data-dir DIR   look for the dataset files here first
   --limit N        evaluate only the first N test examples
@@ -43,8 +41,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError(`expected one bundle file, received ${positionals.length}`, 'eval');
   const data = values.data as string | undefined;
-  if (data !== undefined && !(DATASETS as readonly string[]).includes(data)) {
-    throw new UsageError(`--data must be one of ${DATASETS.join(', ')}, received "${data}"`, 'eval');
+  if (data !== undefined && !(DATASET_NAMES as readonly string[]).includes(data)) {
+    throw new UsageError(`--data must be one of ${DATASET_NAMES.join(', ')}, received "${data}"`, 'eval');
   }
   const limit = positiveInteger(values.limit, '--limit');
   const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 500;
@@ -59,7 +57,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       download: false,
       synthetic: { train: 1, test: 500, classes: args.classes, resolution: args.resolution, noise: 0.25 },
     });
-    checkFits(file, state.model.className, args, dataset);
+    checkModelFitsDataset(state.model, dataset, { source: file });
     const split = limit === undefined ? dataset.test : { ...dataset.test, count: Math.min(limit, dataset.test.count) };
     const result = evaluateSplit(state.model, split, dataset.resolution, dataset.classes, batchSize);
     const summary = {
@@ -101,16 +99,6 @@ function defaultDataset(resolution: readonly number[]): DatasetName {
   if (shape === '1x28x28') return 'fashion-mnist';
   if (shape === '3x32x32') return 'cifar10';
   throw new UsageError(`no default dataset for inputs of ${resolution.join('x')}; pass --data NAME`, 'eval');
-}
-
-function checkFits(file: string, className: string, args: { classes: number; resolution: number[] }, dataset: Dataset): void {
-  if (args.classes !== dataset.classes || args.resolution.join('x') !== dataset.resolution.join('x')) {
-    throw new ArchbundleError(
-      'E_DATA_INVALID',
-      `${file}: ${className} takes ${args.resolution.join('x')} inputs and ${args.classes} classes, ` +
-        `${dataset.name} has ${dataset.resolution.join('x')} and ${dataset.classes}`,
-    );
-  }
 }
 
 function positiveInteger(value: unknown, flag: string): number | undefined {

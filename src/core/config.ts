@@ -4,7 +4,17 @@
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
 
-export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'synthetic';
+/** The datasets read from files (IDX or CIFAR-10 binary batches). */
+export const FILE_DATASET_NAMES = ['fashion-mnist', 'mnist', 'cifar10'] as const;
+export type FileDatasetName = (typeof FILE_DATASET_NAMES)[number];
+
+/**
+ * Every dataset a config or `eval --data` may name: the one list in code, for types, the CLI's
+ * checks and help. schemas/config.schema.json repeats it as data.dataset's enum (a published
+ * file); test/config.test.ts fails when the two differ.
+ */
+export const DATASET_NAMES = [...FILE_DATASET_NAMES, 'synthetic'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
 
 export interface ClassAndArgs {
   class: string;
