@@ -1,4 +1,3 @@
-import '../../../../architectures/index.js';
 import path from 'node:path';
 import { readBundle } from '../../../core/bundle/read-bundle.js';
 import type { Command } from '../command.js';

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import '../../../../architectures/index.js';
 import { BACKENDS, type BackendRequest } from '../../../tfjs/backend/select.js';
 import { loadConfig } from '../../config/load.js';
 import type { Command } from '../command.js';

@@ -4,7 +4,6 @@
  * schemas) and never loads TensorFlow.js;
  * --deep also builds each model and restores every tensor into it.
  */
-import '../../../../architectures/index.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArchbundleError } from '../../../core/errors.js';
