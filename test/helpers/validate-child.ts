@@ -1,5 +1,6 @@
-import { openBundleFile, readBundle } from '../../src/index.js';
-// Child process: checks a bundle file with the TF.js-free layer only; prints the result as JSON.
+// Child process: checks a bundle file with the TF.js-free layers only; prints the result as JSON.
+import { readBundle } from '../../src/core/index.js';
+import { openBundleFile } from '../../src/node/files/bundle-file.js';
 
 try {
   const contents = await readBundle(await openBundleFile(process.argv[2]!));

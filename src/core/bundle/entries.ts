@@ -5,7 +5,7 @@ import optimizerSchema from '../../../schemas/bundle-optimizer.schema.json' with
 import schedulerSchema from '../../../schemas/bundle-scheduler.schema.json' with { type: 'json' };
 import trainingSchema from '../../../schemas/bundle-training.schema.json' with { type: 'json' };
 import weightsSchema from '../../../schemas/bundle-weights.schema.json' with { type: 'json' };
-import type { JsonValue } from '../../tfjs/train/types.js';
+import type { JsonValue } from '../validate.js';
 import { validateOrThrow, type JsonSchema } from '../validate.js';
 import type { EntryName } from './format.js';
 import type { TensorRecord } from './tensor-table.js';

@@ -1,0 +1,60 @@
+/**
+ * What a user installs: `npm pack`, then an install of the tarball into an empty folder, where
+ * the CLI, the main entry and archbundle/core must work without anything from this checkout.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { ROOT } from './helpers/cli.js';
+
+const run = promisify(execFile);
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+describe('the packed package, installed into an empty folder', { timeout: 600_000 }, () => {
+  const packs = mkdtempSync(path.join(os.tmpdir(), 'archbundle-pack-'));
+  const app = mkdtempSync(path.join(os.tmpdir(), 'archbundle-app-'));
+  let files: string[] = [];
+  after(() => [packs, app].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  before(async () => {
+    const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', packs], { cwd: ROOT, maxBuffer: 1 << 26 });
+    files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    const tarball = path.join(packs, readdirSync(packs).find((f) => f.endsWith('.tgz'))!);
+    await run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, maxBuffer: 1 << 26 });
+  });
+
+  it('holds the compiled library, schemas and docs, and no tests, benches or scripts', () => {
+    assert.ok(files.includes('dist/src/index.js') && files.includes('dist/src/core/index.js') && files.includes('dist/src/train.js'));
+    assert.ok(files.includes('schemas/config.schema.json') && files.includes('architectures/simplenet/schema.json'));
+    assert.deepEqual(files.filter((f) => /^(dist\/)?(test|bench|scripts)\//.test(f) || /\.test\.(js|ts)$/.test(f) || f.startsWith('src/')), []);
+  });
+
+  it('runs `npx archbundle --help` and `npx archbundle validate`', async () => {
+    const help = await run('npx', ['archbundle', '--help'], { cwd: app });
+    assert.match(help.stdout, /^Usage: archbundle <command>/);
+    const save = `import { createModel, State } from 'archbundle';
+      await State.checkpoint('tiny.archbundle', createModel('MLP', { classes: 3, resolution: [1, 4, 4], hidden: [5] }));`;
+    await run(process.execPath, ['--input-type=module', '-e', save], { cwd: app, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu' } });
+    const valid = await run('npx', ['archbundle', 'validate', 'tiny.archbundle', '--json'], { cwd: app });
+    assert.equal((JSON.parse(valid.stdout) as { valid: boolean }[])[0]!.valid, true);
+    writeFileSync(path.join(app, 'broken.archbundle'), 'not a tar');
+    await assert.rejects(run('npx', ['archbundle', 'validate', 'broken.archbundle'], { cwd: app }), (error: { code?: number; stdout?: string }) => error.code === 1);
+  });
+
+  it("imports createModel from 'archbundle' and readBundle from 'archbundle/core'", async () => {
+    const script = `import { createModel } from 'archbundle';
+      import { readBundle, architectures } from 'archbundle/core';
+      const model = createModel('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: 8 });
+      console.log(JSON.stringify({ params: model.parameterCount(), read: typeof readBundle, specs: architectures.names() }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu' } });
+    const out = JSON.parse(stdout) as { params: number; read: string; specs: string[] };
+    assert.ok(out.params > 0);
+    assert.equal(out.read, 'function');
+    assert.deepEqual(out.specs, ['LeNet', 'MLP', 'ResNet', 'SimpleNet', 'WideResNet']);
+  });
+});
