@@ -14,6 +14,7 @@ const RANK: Record<Room, number> = { core: 0, tfjs: 1, node: 2, entry: 3 };
 
 /** Architecture folders hold both rooms: specs and generated types are core, builders are TF.js. */
 function roomOf(file: string): Room {
+  if (file.endsWith('.json')) return 'core'; // data (schemas, package.json): any room may read it
   if (file.startsWith('src/core/')) return 'core';
   if (file.startsWith('src/tfjs/')) return 'tfjs';
   if (file.startsWith('src/node/')) return 'node';
