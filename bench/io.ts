@@ -28,6 +28,7 @@
  * sha256 throughput on these bytes (the CPU floor our save and load add over raw when the other
  * core is busy), and the machine's load average (the figures are noisy on a shared machine).
  */
+import { peersDir } from './peer.js';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -84,7 +85,7 @@ interface PeerRun {
 }
 
 function peer(bytes: number, dir: string): PeerRun | undefined {
-  const script = [join(root, '../shared/peers/torch_io.py'), '/work/shared/peers/torch_io.py'].find((p) => existsSync(p));
+  const script = [join(peersDir(), 'torch_io.py')].find((p) => existsSync(p));
   if (!script) return undefined;
   const run = spawnSync('/usr/bin/python3', [script, '--mb', String(bytes / 1e6), '--tensors', '10', '--runs', '1', '--dir', dir], { encoding: 'utf8' });
   const line = run.stdout.trim().split('\n').at(-1) ?? '';

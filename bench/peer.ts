@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The PyTorch peers' folder: `../shared/peers` beside the checkout, else /work/shared/peers. */
+/** The PyTorch peers' folder: ARCHBUNDLE_PEERS_DIR, else `../shared/peers` beside the checkout. */
 export function peersDir(): string {
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const beside = join(repoRoot, '..', 'shared', 'peers');
-  return existsSync(beside) ? beside : '/work/shared/peers';
+  return process.env.ARCHBUNDLE_PEERS_DIR ?? join(repoRoot, '..', 'shared', 'peers');
 }
 
 export interface PeerResult {
