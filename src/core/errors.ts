@@ -45,6 +45,11 @@ export type ErrorCode =
   | 'E_TENSOR_TABLE'
   | 'E_WEIGHTS_MISMATCH'
   | 'E_STATE_MISMATCH'
+  // foreign files: PyTorch checkpoints (pickle, legacy and zip containers), safetensors
+  | 'E_UNSAFE_PICKLE'
+  | 'E_PICKLE'
+  | 'E_TORCH_FORMAT'
+  | 'E_SAFETENSORS'
   // runtime
   | 'E_BACKEND'
   | 'E_DATA_NOT_FOUND'
@@ -79,6 +84,12 @@ export class RegistryError extends ArchbundleError {}
 
 /** A bundle that cannot be read or does not fit the model it describes. */
 export class BundleError extends ArchbundleError {}
+
+/**
+ * A PyTorch checkpoint or safetensors file that cannot be read safely: a global or opcode outside
+ * what a state dict needs, a malformed stream or container, storages or offsets out of range.
+ */
+export class ForeignFormatError extends ArchbundleError {}
 
 /** Backends, datasets, files: the environment is not as needed. */
 export class EnvironmentError extends ArchbundleError {}

@@ -4,7 +4,7 @@
  * specs (schemas, checks, migrations); their TF.js implementations come with 'archbundle'.
  * sha256 is WebCrypto's unless another is installed with `useSha256` ('archbundle' installs node:crypto's).
  */
-export { ArchbundleError, ValidationError, RegistryError, BundleError, EnvironmentError, formatIssues } from './errors.js';
+export { ArchbundleError, ValidationError, RegistryError, BundleError, ForeignFormatError, EnvironmentError, formatIssues } from './errors.js';
 export type { ErrorCode, Issue } from './errors.js';
 export { validateOrThrow, escapePointer } from './validate.js';
 export type { JsonSchema, JsonValue } from './validate.js';
