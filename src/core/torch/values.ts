@@ -47,20 +47,14 @@ export class PyBytes {
   constructor(readonly bytes: Uint8Array) {}
 }
 
-/** A Python float, kept apart from int so that 1.0 and 1 stay distinguishable. */
-export class PyFloat {
-  constructor(readonly value: number) {}
-}
-
 export type PyKey = string | number | bigint;
 
-/** A Python int is a number when it is a safe integer, else a bigint. */
+/** A Python float is a number; an int is a number when it is a safe integer, else a bigint. */
 export type PyValue =
   | null
   | boolean
   | number
   | bigint
-  | PyFloat
   | string
   | PyBytes
   | PyValue[]
