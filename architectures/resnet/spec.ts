@@ -2,6 +2,7 @@ import type { ArchitectureSpec } from '../../src/core/architecture.js';
 import { groupCountIssues } from '../../src/core/architecture-checks.js';
 import type { ResNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
+import torch from './torch.json' with { type: 'json' };
 
 export type UnitKind = 'basic' | 'bottleneck';
 
@@ -17,6 +18,7 @@ function normalizedWidths(args: { channels: number; blocks: number[]; block: Uni
 export default {
   name: 'ResNet',
   schema,
+  torch,
   check(args) {
     return groupCountIssues(args.normalization, normalizedWidths(args));
   },

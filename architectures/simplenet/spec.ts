@@ -3,6 +3,7 @@ import { groupCountIssues, minimumSizeIssues } from '../../src/core/architecture
 import type { SimpleNetArgs } from './args.generated.js';
 import { simpleNetPlan } from './plan.js';
 import schema from './schema.json' with { type: 'json' };
+import torch from './torch.json' with { type: 'json' };
 
 /** Four 2x2 poolings leave at least one pixel. */
 const MIN_SIZE = 16;
@@ -11,6 +12,7 @@ const MIN_SIZE = 16;
 export default {
   name: 'SimpleNet',
   schema,
+  torch,
   check(args) {
     const [, height, width] = args.resolution;
     return [

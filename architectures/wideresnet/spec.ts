@@ -3,6 +3,7 @@ import type { Issue } from '../../src/core/errors.js';
 import { groupCountIssues } from '../../src/core/architecture-checks.js';
 import type { WideResNetArgs } from './args.generated.js';
 import schema from './schema.json' with { type: 'json' };
+import torch from './torch.json' with { type: 'json' };
 
 /** Planes of the stem and of the three stages. */
 export function stagePlanes(channels: number, width: number): [number, number, number, number] {
@@ -13,6 +14,7 @@ export function stagePlanes(channels: number, width: number): [number, number, n
 export default {
   name: 'WideResNet',
   schema,
+  torch,
   check(args) {
     const issues: Issue[] = [];
     if ((args.depth - 4) % 6 !== 0) {

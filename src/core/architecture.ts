@@ -1,6 +1,7 @@
 /** What the portable core knows of an architecture: its arguments, their checks and migrations. */
 import type { Issue } from './errors.js';
 import type { Spec } from './registry.js';
+import type { TorchMapping } from './torch/mapping.js';
 import type { JsonSchema } from './validate.js';
 
 /** Arguments every architecture takes (the reference implementation's Classifier), validated with defaults filled. */
@@ -29,10 +30,12 @@ export interface Migration {
 
 /**
  * An architecture's spec: class name, JSON Schema (with `x-version`), the checks the schema
- * can't express, and the migrations from older schema versions (ordered by `from`).
+ * can't express, the migrations from older schema versions (ordered by `from`), and its PyTorch mapping.
  */
 export interface ArchitectureSpec<Args = Record<string, unknown>> extends Spec<Complete<Args>> {
   readonly migrations?: readonly Migration[];
+  /** Its PyTorch counterpart (architectures/<name>/torch.json): module kinds, and the reference implementation's attributes. */
+  readonly torch?: TorchMapping;
 }
 
 export function schemaVersion(schema: JsonSchema): number {

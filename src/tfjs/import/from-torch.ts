@@ -1,0 +1,135 @@
+/**
+ * An unpickled PyTorch checkpoint as a live archbundle model (and optimizer): the reference
+ * implementation's checkpoint dict, or a plain state_dict with the class and arguments given.
+ * The class's arguments are validated by the registry, the weights must fill the model exactly,
+ * and the report lists everything that was dropped and why.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { architectures } from '../../core/registries.js';
+import { BundleError, RegistryError } from '../../core/errors.js';
+import type { JsonValue } from '../../core/validate.js';
+import type { TorchMapping } from '../../core/torch/mapping.js';
+import { importOptimizerState } from '../../core/torch/optimizer-state.js';
+import { isReferenceCheckpoint, readReferenceCheckpoint, type DroppedAttribute } from '../../core/torch/reference-checkpoint.js';
+import { importStateDict, type DroppedTensor } from '../../core/torch/state-dict.js';
+import { describePython } from '../../core/torch/python-json.js';
+import type { PyValue } from '../../core/torch/values.js';
+import { PyDict } from '../../core/torch/values.js';
+import { instantiate, type Classifier } from '../classifier.js';
+import { createOptimizer } from '../train/optimizers/index.js';
+import type { TrainingOptimizer } from '../train/types.js';
+import { flattenedInputShapes } from './flattened-input.js';
+
+export interface FromTorchOptions {
+  /** For a plain state_dict: the archbundle class and its arguments. */
+  className?: string;
+  args?: Record<string, unknown>;
+  /** The optimizer class when its state_dict fits several (Adam and AdamW look alike). */
+  optimizerClass?: string;
+}
+
+export interface ImportReport {
+  /** The reference implementation's class, when the file is its checkpoint. */
+  referenceClass: string | null;
+  class: string;
+  args: Record<string, unknown>;
+  droppedAttributes: DroppedAttribute[];
+  droppedTensors: DroppedTensor[];
+  /** What else the checkpoint held that archbundle does not carry over, and why. */
+  notes: string[];
+  optimizer: { class: string; step: number; slots: number } | null;
+  epoch: number;
+}
+
+export interface FromTorchResult {
+  model: Classifier;
+  optimizer?: TrainingOptimizer;
+  report: ImportReport;
+}
+
+export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): FromTorchResult {
+  const mappings = architectures.list().flatMap((spec) => (spec.torch ? [spec.torch as TorchMapping] : []));
+  const notes: string[] = [];
+  let referenceClass: string | null = null;
+  let className: string;
+  let args: Record<string, unknown>;
+  let stateDict: PyValue;
+  let consumedKeys: string[] = [];
+  let droppedAttributes: DroppedAttribute[] = [];
+  let optimizerState: PyDict | null = null;
+  let epoch = 0;
+  if (isReferenceCheckpoint(value)) {
+    const checkpoint = readReferenceCheckpoint(value, mappings);
+    if (options.className && options.className !== checkpoint.class) {
+      throw new RegistryError('E_UNKNOWN_CLASS', `the file is the reference implementation's ${checkpoint.referenceClass} checkpoint, which maps to ${checkpoint.class}, not --class ${options.className}`);
+    }
+    ({ referenceClass, class: className, consumedKeys, droppedAttributes, stateDict } = checkpoint);
+    args = { ...checkpoint.args, ...options.args };
+    optimizerState = checkpoint.optimizer;
+    epoch = checkpoint.epoch ?? 0;
+    if (checkpoint.scheduler !== null) notes.push("scheduler: not carried over (PyTorch's scheduler state_dict does not name its class; configure one when resuming)");
+  } else {
+    if (!options.className || !options.args) {
+      throw new RegistryError('E_UNKNOWN_CLASS', `the file holds ${describePython(value)}${value instanceof PyDict ? ' (a plain state_dict?)' : ''}, not the reference implementation's checkpoint: give --class NAME and --args JSON`);
+    }
+    className = options.className;
+    args = options.args;
+    stateDict = value;
+  }
+  const spec = architectures.get(className);
+  if (!spec.torch) throw new RegistryError('E_UNKNOWN_CLASS', `${className} has no PyTorch mapping (architectures/<name>/torch.json)`);
+
+  // Placeholder weights: every one is overwritten below, and drawing random ones for a large model is slow.
+  const model = instantiate(className, args, { placeholderWeights: true });
+  try {
+    const context = { classes: (model.args as { classes: number }).classes, flattenedInput: flattenedInputShapes(model) };
+    const imported = importStateDict(spec.torch as TorchMapping, stateDict, context, consumedKeys);
+    fillWeights(model, imported.weights);
+    let optimizer: TrainingOptimizer | undefined;
+    let optimizerReport: ImportReport['optimizer'] = null;
+    if (optimizerState) {
+      const state = importOptimizerState({ state: optimizerState, parameterKeys: imported.parameterKeys, names: imported.names, context, className: options.optimizerClass });
+      optimizer = createOptimizer(state.class, state.args as Record<string, JsonValue>);
+      const tensors = state.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape) }));
+      try {
+        optimizer.setState({ step: state.step, tensors: tensors.map((t) => ({ name: t.name, tensor: t.tensor })) }, model.namedWeights().map((w) => ({ name: w.name, shape: w.variable.shape })));
+      } finally {
+        tf.dispose(tensors.map((t) => t.tensor));
+      }
+      optimizerReport = { class: state.class, step: state.step, slots: state.slots.length };
+    }
+    return {
+      model,
+      optimizer,
+      report: { referenceClass, class: className, args: { ...model.args }, droppedAttributes, droppedTensors: imported.dropped, notes, optimizer: optimizerReport, epoch },
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** Every weight of the model from the import, same shapes, nothing left over: else one error listing all. */
+function fillWeights(model: Classifier, weights: { name: string; shape: number[]; values: Float32Array; torchKey: string }[]): void {
+  const ours = new Map(model.namedWeights().map((w) => [w.name, w]));
+  const given = new Map(weights.map((w) => [w.name, w]));
+  const missing = [...ours.keys()].filter((n) => !given.has(n));
+  const unexpected = weights.filter((w) => !ours.has(w.name)).map((w) => `${w.torchKey} (as ${w.name})`);
+  const mismatched = weights.flatMap((w) => {
+    const target = ours.get(w.name);
+    return target && target.variable.shape.join() !== w.shape.join() ? [`${w.torchKey}: the model's ${w.name} is [${target.variable.shape.join(', ')}], PyTorch's gives [${w.shape.join(', ')}]`] : [];
+  });
+  if (missing.length + unexpected.length + mismatched.length > 0) {
+    const parts = [
+      missing.length ? `missing: ${missing.join(', ')}` : '',
+      unexpected.length ? `unexpected: ${unexpected.join(', ')}` : '',
+      mismatched.length ? `wrong shape: ${mismatched.join('; ')}` : '',
+    ].filter(Boolean);
+    throw new BundleError('E_WEIGHTS_MISMATCH', `the PyTorch weights do not fit ${model.className}(${JSON.stringify(model.args)}): ${parts.join('; ')}`);
+  }
+  for (const w of weights) {
+    const value = tf.tensor(w.values, w.shape);
+    ours.get(w.name)!.variable.write(value);
+    value.dispose();
+  }
+}
