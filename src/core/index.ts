@@ -29,3 +29,8 @@ export { parseStrictJson } from './bundle/strict-json.js';
 export { canonicalJson } from './bundle/canonical-json.js';
 export { useSha256, webCryptoSha256 } from './bundle/hash.js';
 export type { Hasher, Sha256 } from './bundle/hash.js';
+export { readSafetensors } from './safetensors/read.js';
+export type { SafetensorsContents, SafetensorsTensor } from './safetensors/read.js';
+export { writeSafetensors } from './safetensors/write.js';
+export { DEFAULT_SAFETENSORS_LIMITS, DTYPE_BITS as SAFETENSORS_DTYPE_BITS } from './safetensors/format.js';
+export type { SafetensorsDtype, SafetensorsLimits } from './safetensors/format.js';

@@ -5,7 +5,7 @@
 import { BundleError, type ErrorCode } from '../errors.js';
 
 /** Keys that could reach an object's prototype when a document is merged naively. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
