@@ -245,3 +245,9 @@ function checkManifest(listed: ManifestEntry[], actual: ManifestEntry[]): void {
     throw new BundleError('E_CHECKSUM', `bundle entries do not match manifest.json: ${detail.join('; ')}`);
   }
 }
+
+/** An arch.json document met outside a bundle (e.g. in a safetensors header), checked as the reader checks the entry. */
+export function checkArchJson(value: unknown): CheckedArch {
+  checkFormatVersion('arch.json', value);
+  return checkArch(checkEntrySchema<ArchEntry>('arch.json', value));
+}

@@ -9,7 +9,7 @@ import { BundleError, type Issue } from '../errors.js';
 import type { JsonValue } from '../validate.js';
 import { describePython, pythonToJson } from './python-json.js';
 import { isTorchTensor } from './state-dict.js';
-import { tensorFloat32 } from './tensors.js';
+import { tensorFloat32 } from './tensor-data.js';
 import { PyDict, type PyValue } from './values.js';
 import type { ConversionContext, DenseTensor, TorchWeightNames } from './weight-names.js';
 

@@ -10,7 +10,7 @@ import { RegistryError, ValidationError, type Issue } from '../errors.js';
 import type { JsonValue } from '../validate.js';
 import type { ReferenceMapping, TorchMapping } from './mapping.js';
 import { describePython, pythonToJson } from './python-json.js';
-import { tensorFloat32 } from './tensors.js';
+import { tensorFloat32 } from './tensor-data.js';
 import { PyDict, type PyValue, type TorchTensor } from './values.js';
 
 export interface DroppedAttribute {

@@ -6,7 +6,7 @@ import { BundleError, type Issue } from '../errors.js';
 import { escapePointer } from '../validate.js';
 import type { TorchMapping } from './mapping.js';
 import { describePython } from './python-json.js';
-import { tensorFloat32 } from './tensors.js';
+import { tensorFloat32 } from './tensor-data.js';
 import { PyDict, type PyValue, type TorchTensor } from './values.js';
 import { TorchWeightNames, type ConversionContext, type DenseTensor } from './weight-names.js';
 

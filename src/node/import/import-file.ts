@@ -3,7 +3,12 @@
  * (model, optimizer, epoch) and a report of what was mapped and dropped out. Nothing in the file
  * is executed: pickles go through the restricted unpickler.
  */
+import { checkArchJson } from '../../core/bundle/read-bundle.js';
+import { parseStrictJson } from '../../core/bundle/strict-json.js';
+import { ForeignFormatError, RegistryError } from '../../core/errors.js';
+import { readSafetensors } from '../../core/safetensors/read.js';
 import { readTorchFile } from '../../core/torch/read-torch-file.js';
+import { safetensorsStateDict } from '../../core/torch/safetensors-state-dict.js';
 import { modelFromTorch, type FromTorchOptions, type ImportReport } from '../../tfjs/import/from-torch.js';
 import { State } from '../state.js';
 
@@ -23,4 +28,34 @@ export function importTorchBytes(bytes: Uint8Array, options: FromTorchOptions = 
     source: `${kind} (${file.format === 'zip' ? 'zip' : 'legacy'} serialisation)`,
     report,
   };
+}
+
+/** The `arch.json` that `archbundle export --to safetensors` keeps in the header's metadata. */
+export const SAFETENSORS_ARCH_KEY = 'arch.json';
+
+/** safetensors' 8-byte little-endian header length, then '{'; the torch formats start with a zip or pickle magic. */
+export function looksLikeSafetensors(bytes: Uint8Array): boolean {
+  if (bytes.length < 9) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getBigUint64(0, true);
+  return length > 0n && length <= BigInt(bytes.length - 8) && /[\s{]/.test(String.fromCharCode(bytes[8]!));
+}
+
+/** Weights in PyTorch's names and layouts; class and arguments from the header's arch.json, or given. */
+export function importSafetensorsBytes(bytes: Uint8Array, options: FromTorchOptions = {}): ImportResult {
+  const { tensors, metadata } = readSafetensors(bytes);
+  let { className, args } = options;
+  const stored = metadata?.[SAFETENSORS_ARCH_KEY];
+  if (stored !== undefined) {
+    const arch = checkArchJson(parseStrictJson(new TextEncoder().encode(stored), `safetensors metadata "${SAFETENSORS_ARCH_KEY}"`, 64));
+    if (className && className !== arch.class) {
+      throw new RegistryError('E_UNKNOWN_CLASS', `the file's ${SAFETENSORS_ARCH_KEY} names ${arch.class}, not --class ${className}`);
+    }
+    className = arch.class;
+    args = { ...arch.args, ...args };
+  } else if (!className || !args) {
+    throw new ForeignFormatError('E_SAFETENSORS', `the safetensors file has no "${SAFETENSORS_ARCH_KEY}" in its metadata: give --class NAME and --args JSON`);
+  }
+  const { model, report } = modelFromTorch(safetensorsStateDict(tensors), { ...options, className, args });
+  return { state: new State(model, undefined, undefined, 0), source: `safetensors (${tensors.length} tensors${stored ? `, ${SAFETENSORS_ARCH_KEY} in its metadata` : ''})`, report };
 }

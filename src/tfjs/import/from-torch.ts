@@ -11,7 +11,9 @@ import type { JsonValue } from '../../core/validate.js';
 import type { TorchMapping } from '../../core/torch/mapping.js';
 import { importOptimizerState } from '../../core/torch/optimizer-state.js';
 import { isReferenceCheckpoint, readReferenceCheckpoint, type DroppedAttribute } from '../../core/torch/reference-checkpoint.js';
-import { importStateDict, type DroppedTensor } from '../../core/torch/state-dict.js';
+import { importStateDict, isTorchTensor, type DroppedTensor } from '../../core/torch/state-dict.js';
+import { tensorFloat32 } from '../../core/torch/tensor-data.js';
+import type { CommonArgs } from '../../core/architecture.js';
 import { describePython } from '../../core/torch/python-json.js';
 import type { PyValue } from '../../core/torch/values.js';
 import { PyDict } from '../../core/torch/values.js';
@@ -107,6 +109,29 @@ export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): 
     model.dispose();
     throw error;
   }
+}
+
+/**
+ * A plain state_dict of a whitened reference model holds the whiten layer's statistics as
+ * tensors; they must be the statistics the arguments give, and are not weights.
+ */
+function whiteningKeys(mapping: TorchMapping, stateDict: PyValue, model: Classifier): string[] {
+  const keys = mapping.reference?.whitening;
+  if (!keys || !(stateDict instanceof PyDict)) return [];
+  const present = [keys.mean, keys.std].filter((k) => stateDict.entries.has(k));
+  if (present.length === 0) return [];
+  const whitening = (model.args as unknown as CommonArgs).whitening;
+  if (!whitening) {
+    throw new BundleError('E_WEIGHTS_MISMATCH', `the state_dict holds the reference implementation's whiten layer (${present.join(', ')}) but the arguments have no whitening; give {"whitening": {"mean": [...], "std": [...]}}`);
+  }
+  for (const [key, expected] of [[keys.mean, whitening.mean], [keys.std, whitening.std]] as const) {
+    const tensor = stateDict.get(key);
+    const values = isTorchTensor(tensor) ? [...tensorFloat32(tensor)] : [];
+    if (values.length !== expected.length || values.some((v, i) => v !== Math.fround(expected[i]!))) {
+      throw new BundleError('E_WEIGHTS_MISMATCH', `the state_dict's ${key} is [${values.join(', ')}], but the arguments' whitening gives [${expected.join(', ')}]`);
+    }
+  }
+  return [keys.mean, keys.std];
 }
 
 /** Every weight of the model from the import, same shapes, nothing left over: else one error listing all. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
-import { importTorchBytes, type ImportResult } from '../../import/import-file.js';
+import { importSafetensorsBytes, importTorchBytes, looksLikeSafetensors, type ImportResult } from '../../import/import-file.js';
 import type { Command } from '../command.js';
 import { json } from '../format.js';
 import type { Io } from '../io.js';
@@ -13,8 +13,9 @@ Turn a PyTorch checkpoint into a bundle, without executing anything in it: the f
 read by a restricted unpickler that knows only what a state dict needs.
 
 SRC is the reference implementation's checkpoint (its State.save: model class, arguments,
-weights, optimizer, epoch), in the legacy or the zip serialisation, or a plain state_dict with
---class and --args. Arguments are mapped and validated by the class's schema, weights renamed and
+weights, optimizer, epoch), in the legacy or the zip serialisation; a plain state_dict with
+--class and --args; or a safetensors file in PyTorch's names and layouts (class and arguments
+from the "arch.json" that archbundle export keeps in its metadata, or --class and --args). Arguments are mapped and validated by the class's schema, weights renamed and
 re-laid-out by architectures/<name>/torch.json; what is dropped is listed.
 
 Options:
@@ -41,7 +42,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   const args = values.args === undefined ? undefined : parseArgs(values.args as string);
   await selectBackend(values.backend as BackendRequest | undefined);
   const bytes = new Uint8Array(await readFile(path.resolve(io.cwd, src)));
-  const result = importTorchBytes(bytes, { className: values.class as string | undefined, args, optimizerClass: values.optimizer as string | undefined });
+  const options = { className: values.class as string | undefined, args, optimizerClass: values.optimizer as string | undefined };
+  const result = looksLikeSafetensors(bytes) ? importSafetensorsBytes(bytes, options) : importTorchBytes(bytes, options);
   try {
     await result.state.save(path.resolve(io.cwd, dst));
   } finally {

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { canonicalJson } from '../../../core/bundle/canonical-json.js';
+import { writeSafetensors } from '../../../core/safetensors/write.js';
+import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
+import { torchStateDict } from '../../../tfjs/export/to-torch-state.js';
+import { writeFileAtomic } from '../../files/atomic-file.js';
+import { State } from '../../state.js';
+import type { Command } from '../command.js';
+import type { Io } from '../io.js';
+import { EXIT, parseCommandLine, UsageError } from '../usage.js';
+
+const FORMATS = ['safetensors'] as const;
+
+const help = `Usage: archbundle export BUNDLE --to safetensors OUT
+
+Write a bundle's weights for another tool.
+
+  safetensors   PyTorch's names and layouts (conv kernels OIHW, linear [out, in], batch-norm
+                running statistics, the whiten layer of the reference implementation), so that
+                safetensors.torch.load_file fills the reference model directly; the bundle's
+                arch.json is kept in the header's __metadata__ ("arch.json"), so that
+                archbundle import reads the file back without --class and --args.
+
+Options:
+  --to FORMAT      ${FORMATS.join(', ')}
+  --backend NAME   auto, ${BACKENDS.join(', ')}
+  --verbose        stack traces on errors
+  -h, --help       this help
+`;
+
+async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandLine('export', argv, { to: { type: 'string' }, backend: { type: 'string' } });
+  if (positionals.length !== 2) throw new UsageError(`expected BUNDLE and OUT, received ${positionals.length} arguments`, 'export');
+  if (!(FORMATS as readonly string[]).includes(values.to as string)) {
+    throw new UsageError(`--to must be one of ${FORMATS.join(', ')}, received ${values.to === undefined ? 'nothing' : JSON.stringify(values.to)}`, 'export');
+  }
+  const [bundle, out] = positionals as [string, string];
+  await selectBackend(values.backend as BackendRequest | undefined);
+  const state = await State.load(path.resolve(io.cwd, bundle));
+  try {
+    const tensors = torchStateDict(state.model).map((t) => ({ name: t.key, dtype: t.dtype === 'int64' ? ('I64' as const) : ('F32' as const), shape: t.shape, bytes: t.bytes }));
+    const arch = { class: state.model.className, schemaVersion: state.model.schemaVersion, args: state.model.args };
+    await writeFileAtomic(path.resolve(io.cwd, out), writeSafetensors(tensors, { format: 'pt', 'arch.json': canonicalJson(arch) }));
+    io.out(`wrote ${out}: ${tensors.length} tensors of ${state.model.className} in PyTorch's names and layouts\n`);
+  } finally {
+    state.model.dispose();
+    state.optimizer?.dispose();
+  }
+  return EXIT.ok;
+}
+
+export default { name: 'export', summary: 'write a bundle\'s weights as safetensors, in PyTorch\'s names and layouts', help, run } satisfies Command;
