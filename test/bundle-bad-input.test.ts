@@ -106,6 +106,10 @@ describe('bad input: the container', () => {
   it('trailing bytes after the end-of-archive marker', async () => {
     await expectCode(Buffer.concat([valid, new Uint8Array(512)]), 'E_TRAILING_DATA');
     await expectCode(Buffer.concat([valid, Buffer.from('x')]), 'E_TRAILING_DATA');
+    const secondBlock = Uint8Array.from(valid);
+    secondBlock[valid.length - 512 + 7] = 0x41; // the second zero block of the end marker
+    const e = await expectCode(secondBlock, 'E_TRAILING_DATA');
+    assert.match(e.message, new RegExp(`0x41\\) at offset ${valid.length - 512 + 7}`));
   });
 
   for (const [type, kind] of [['1', 'hard link'], ['2', 'symlink'], ['3', 'character device'], ['4', 'block device'], ['5', 'directory'], ['6', 'fifo'], ['x', 'pax header'], ['L', 'GNU long name']] as const) {

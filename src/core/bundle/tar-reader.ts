@@ -35,7 +35,12 @@ export class TarReader {
     const at = this.source.position;
     const header = await this.source.read(BLOCK, 'a tar header');
     if (header.every((b) => b === 0)) {
-      await this.source.read(BLOCK, 'the tar end-of-archive marker');
+      const second = await this.source.read(BLOCK, 'the tar end-of-archive marker');
+      // A zero block followed by anything but a second zero block is not the end marker.
+      const stray = second.findIndex((b) => b !== 0);
+      if (stray !== -1) {
+        throw new BundleError('E_TRAILING_DATA', `bundle has a non-zero byte (0x${second[stray]!.toString(16).padStart(2, '0')}) at offset ${at + BLOCK + stray}, inside the tar end-of-archive marker; expected two zero blocks`);
+      }
       if (!(await this.source.atEnd())) {
         throw new BundleError('E_TRAILING_DATA', `bundle has bytes after the tar end-of-archive marker at offset ${this.source.position}`);
       }
