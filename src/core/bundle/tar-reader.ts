@@ -1,11 +1,14 @@
 /**
  * A strict, streaming reader for the one tar dialect bundles use: POSIX ustar, regular files
- * only, short relative names, ending in exactly two zero blocks and nothing after them.
+ * only, short relative names, ending in two zero blocks and nothing after them but the zero
+ * padding tar adds to the end of its 10240-byte record.
  */
 import { BundleError } from '../errors.js';
 import type { ByteReader } from './byte-source.js';
 
 const BLOCK = 512;
+/** tar writes in records of 20 blocks by default, zero-filling the last one after the end marker. */
+const RECORD = 20 * BLOCK;
 
 /** Type flags by meaning, for messages. */
 const TYPE_NAMES: Record<string, string> = {
@@ -35,21 +38,36 @@ export class TarReader {
     const at = this.source.position;
     const header = await this.source.read(BLOCK, 'a tar header');
     if (header.every((b) => b === 0)) {
-      const second = await this.source.read(BLOCK, 'the tar end-of-archive marker');
-      // A zero block followed by anything but a second zero block is not the end marker.
-      const stray = second.findIndex((b) => b !== 0);
-      if (stray !== -1) {
-        throw new BundleError('E_TRAILING_DATA', `bundle has a non-zero byte (0x${second[stray]!.toString(16).padStart(2, '0')}) at offset ${at + BLOCK + stray}, inside the tar end-of-archive marker; expected two zero blocks`);
-      }
-      if (!(await this.source.atEnd())) {
-        throw new BundleError('E_TRAILING_DATA', `bundle has bytes after the tar end-of-archive marker at offset ${this.source.position}`);
-      }
+      await this.end(at);
       return null;
     }
     const entry = parseHeader(header, at, this.count === 0);
     this.count++;
     this.padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
     return { ...entry, dataOffset: this.source.position };
+  }
+
+  /**
+   * After the first zero block at `at`: the second one, then nothing, or only zeros up to the end
+   * of the tar record the marker ends in (GNU tar and Python fill the last 10240-byte record).
+   */
+  private async end(at: number): Promise<void> {
+    const second = await this.source.read(BLOCK, 'the tar end-of-archive marker');
+    // A zero block followed by anything but a second zero block is not the end marker.
+    const stray = second.findIndex((b) => b !== 0);
+    if (stray !== -1) {
+      throw new BundleError('E_TRAILING_DATA', `bundle has a non-zero byte (${hex(second[stray]!)}) at offset ${at + BLOCK + stray}, inside the tar end-of-archive marker; expected two zero blocks`);
+    }
+    const markerEnd = at + 2 * BLOCK;
+    const recordEnd = Math.ceil(markerEnd / RECORD) * RECORD;
+    const tail = await this.source.readAtMost(recordEnd - markerEnd);
+    const nonZero = tail.findIndex((b) => b !== 0);
+    if (nonZero !== -1) {
+      throw new BundleError('E_TRAILING_DATA', `bundle has a non-zero byte (${hex(tail[nonZero]!)}) at offset ${markerEnd + nonZero}, after the tar end-of-archive marker; only zero padding may follow it`);
+    }
+    if (!(await this.source.atEnd())) {
+      throw new BundleError('E_TRAILING_DATA', `bundle has bytes after offset ${recordEnd}: the tar end-of-archive marker ends at ${markerEnd}, and only zero padding up to the next multiple of ${RECORD} bytes may follow it`);
+    }
   }
 }
 
@@ -126,4 +144,8 @@ function latin1(bytes: Uint8Array): string {
 
 function printable(text: string): string {
   return JSON.stringify(text).slice(1, -1);
+}
+
+function hex(byte: number): string {
+  return `0x${byte.toString(16).padStart(2, '0')}`;
 }
