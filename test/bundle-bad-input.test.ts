@@ -81,13 +81,16 @@ describe('bad input: the container', () => {
     for (const bytes of [valid, rebuild(entries)]) (await State.load(bytes)).model.dispose();
   });
 
-  it('not a tar: JSON text, random bytes, an empty input, a GNU tar header', async () => {
+  it('not a tar: JSON text, random bytes, an empty input, a magic that is neither ustar nor GNU', async () => {
     await expectCode(Buffer.from('{"class":"MLP"}'.padEnd(2048, ' ')), 'E_NOT_TAR');
     await expectCode(Uint8Array.from({ length: 1536 }, (_, i) => (i * 131 + 7) % 251), 'E_NOT_TAR');
     await expectCode(new Uint8Array(0), 'E_NOT_TAR');
-    const list = validList();
-    list[0]!.magic = 'ustar  \0';
-    await expectCode(withEntries(list), 'E_NOT_TAR');
+    for (const magic of ['ustar\u000001', 'ustar \0 ', 'ustar  0']) {
+      const list = validList();
+      list[0]!.magic = magic;
+      const e = await expectCode(withEntries(list), 'E_NOT_TAR');
+      assert.ok(e.message.includes(JSON.stringify(magic)), e.message);
+    }
   });
 
   it('a header whose checksum does not match', async () => {

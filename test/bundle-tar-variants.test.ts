@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { useTestBackend } from './helpers/backend.js';
+import { craftTar, GNU_MAGIC, splitTar, type CraftEntry } from './helpers/tar-craft.js';
 import { tempDir } from './helpers/tempdir.js';
 import { ArchbundleError, openBundleFile, readBundle, seedRandom, State, type BundleContents } from '../src/index.js';
 import { instantiate } from '../src/train.js';
@@ -15,6 +16,7 @@ import { instantiate } from '../src/train.js';
 const RECORD = 10240;
 const folder = tempDir('archbundle-tar-variants-');
 let original: Uint8Array;
+let entries: Map<string, Uint8Array>;
 
 before(async () => {
   await useTestBackend();
@@ -22,7 +24,13 @@ before(async () => {
   const model = instantiate('MLP', { classes: 3, resolution: [1, 4, 4], hidden: [5] });
   original = await new State(model, undefined, undefined, 2).toBytes();
   model.dispose();
+  entries = await splitTar(original);
 });
+
+/** The bundle's entries as regular files, each with `edit` applied, for hand-made archives. */
+function list(edit: (entry: CraftEntry) => CraftEntry = (e) => e): CraftEntry[] {
+  return [...entries].map(([name, data]) => edit({ name, data }));
+}
 
 let written = 0;
 
@@ -73,5 +81,21 @@ describe('after the end-of-archive marker', () => {
     const recordEnd = Math.ceil(original.length / RECORD) * RECORD;
     await refused(Buffer.concat([original, new Uint8Array(recordEnd - original.length + 1)]), 'E_TRAILING_DATA', `after offset ${recordEnd}`);
     await refused(Buffer.concat([original, new Uint8Array(recordEnd - original.length + RECORD)]), 'E_TRAILING_DATA', `after offset ${recordEnd}`);
+  });
+});
+
+describe('GNU headers', () => {
+  it('the GNU magic "ustar  \\0" is read like POSIX ustar, and its atime and ctime fields are not a ustar prefix', async () => {
+    const expected = await read(original);
+    assert.deepEqual(await read(craftTar(list((e) => ({ ...e, magic: GNU_MAGIC })))), expected);
+    const times = { 345: '15303645732\0', 357: '15303645732\0' }; // what GNU tar writes there in incremental mode
+    assert.deepEqual(await read(craftTar(list((e) => ({ ...e, magic: GNU_MAGIC, fields: times })))), expected);
+  });
+
+  it('GNU sparse or multi-volume fields on a regular file stay E_ENTRY_TYPE', async () => {
+    for (const [offset, text] of [[369, '00000001000\0'], [386, '00000000000\0'], [482, '\x01'], [483, '00000010000\0']] as const) {
+      const bytes = craftTar(list((e) => (e.name === 'weights.bin' ? { ...e, magic: GNU_MAGIC, fields: { [offset]: text } } : e)));
+      await refused(bytes, 'E_ENTRY_TYPE', '"weights.bin"', 'GNU sparse or multi-volume');
+    }
   });
 });

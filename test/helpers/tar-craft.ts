@@ -13,8 +13,14 @@ export interface CraftEntry {
   linkname?: string;
   /** Size to write in the header when it must differ from data.length. */
   size?: number;
+  /** The 8 bytes of magic and version; POSIX ustar by default, GNU_MAGIC for GNU headers. */
   magic?: string;
+  /** Raw text to write at header offsets (after the other fields, before the checksum). */
+  fields?: Record<number, string>;
 }
+
+/** What GNU tar writes over the ustar magic and version fields. */
+export const GNU_MAGIC = 'ustar  \0';
 
 export function header(entry: CraftEntry): Uint8Array {
   const block = new Uint8Array(512);
@@ -28,6 +34,7 @@ export function header(entry: CraftEntry): Uint8Array {
   put(entry.type ?? '0', 156);
   if (entry.linkname) put(entry.linkname, 157);
   put(entry.magic ?? 'ustar\u000000', 257);
+  for (const [offset, text] of Object.entries(entry.fields ?? {})) put(text, Number(offset));
   put('        ', 148);
   const sum = block.reduce((a, b) => a + b, 0);
   put(sum.toString(8).padStart(6, '0') + '\0 ', 148);

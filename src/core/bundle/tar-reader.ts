@@ -1,20 +1,14 @@
 /**
- * A strict, streaming reader for the one tar dialect bundles use: POSIX ustar, regular files
- * only, short relative names, ending in two zero blocks and nothing after them but the zero
- * padding tar adds to the end of its 10240-byte record.
+ * A strict, streaming reader for the tar dialect bundles use: ustar (POSIX or GNU magic),
+ * regular files only, short relative names, ending in two zero blocks and nothing after them
+ * but the zero padding tar adds to the end of its 10240-byte record.
  */
 import { BundleError } from '../errors.js';
 import type { ByteReader } from './byte-source.js';
+import { BLOCK, checkPath, isRegular, parseHeader, printable, typeName } from './tar-header.js';
 
-const BLOCK = 512;
 /** tar writes in records of 20 blocks by default, zero-filling the last one after the end marker. */
 const RECORD = 20 * BLOCK;
-
-/** Type flags by meaning, for messages. */
-const TYPE_NAMES: Record<string, string> = {
-  '1': 'hard link', '2': 'symbolic link', '3': 'character device', '4': 'block device', '5': 'directory',
-  '6': 'fifo', '7': 'contiguous file', x: 'pax header', g: 'pax global header', L: 'GNU long name', K: 'GNU long link',
-};
 
 export interface TarEntryHeader {
   name: string;
@@ -41,8 +35,14 @@ export class TarReader {
       await this.end(at);
       return null;
     }
-    const entry = parseHeader(header, at, this.count === 0);
+    const raw = parseHeader(header, at, this.count === 0);
     this.count++;
+    if (!isRegular(raw.typeflag)) {
+      throw new BundleError('E_ENTRY_TYPE', `bundle entry "${printable(raw.path)}" is a ${typeName(raw.typeflag)}; only regular files are allowed`);
+    }
+    checkPath(raw.path);
+    if (raw.size === undefined) throw new BundleError('E_NOT_TAR', `bad tar header at offset ${at}: entry "${printable(raw.path)}" has an unreadable size field`);
+    const entry = { name: raw.path, size: raw.size };
     this.padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
     return { ...entry, dataOffset: this.source.position };
   }
@@ -69,81 +69,6 @@ export class TarReader {
       throw new BundleError('E_TRAILING_DATA', `bundle has bytes after offset ${recordEnd}: the tar end-of-archive marker ends at ${markerEnd}, and only zero padding up to the next multiple of ${RECORD} bytes may follow it`);
     }
   }
-}
-
-function parseHeader(block: Uint8Array, at: number, first: boolean): { name: string; size: number } {
-  const notTar = (what: string): never => {
-    throw new BundleError('E_NOT_TAR', `${first ? 'bundle is not a tar archive' : 'bad tar header'} at offset ${at}: ${what}`);
-  };
-  const magic = ascii(block, 257, 6);
-  const version = ascii(block, 263, 2);
-  if (magic !== 'ustar\0' || version !== '00') notTar(`expected POSIX ustar magic, received ${JSON.stringify(magic + version)}`);
-  const stored = parseOctal(ascii(block, 148, 8));
-  if (stored === undefined || stored !== headerChecksum(block)) notTar('header checksum does not match');
-
-  const name = cString(block, 0, 100);
-  const typeflag = String.fromCharCode(block[156]!);
-  if (typeflag !== '0' && typeflag !== '\0') {
-    const kind = TYPE_NAMES[typeflag] ?? `type ${JSON.stringify(typeflag)}`;
-    throw new BundleError('E_ENTRY_TYPE', `bundle entry "${printable(name)}" is a ${kind}; only regular files are allowed`);
-  }
-  const prefix = cString(block, 345, 155);
-  checkPath(prefix ? `${prefix}/${name}` : name);
-  const size = parseSize(block.subarray(124, 136));
-  if (size === undefined) notTar(`entry "${name}" has an unreadable size field`);
-  return { name, size: size! };
-}
-
-function checkPath(path: string): void {
-  const bad = (why: string): never => {
-    throw new BundleError('E_ENTRY_PATH', `bundle entry path "${printable(path)}" ${why}; expected a plain file name such as "arch.json"`);
-  };
-  if (path.length === 0) bad('is empty');
-  if (path.startsWith('/')) bad('is absolute');
-  if (path.includes('\\')) bad('contains a backslash');
-  if (/[^\x21-\x7e]/.test(path)) bad('contains a control, space or non-ASCII character');
-  if (path.split('/').some((part) => part === '..')) bad('contains ".."');
-  if (path.includes('/')) bad('names a folder');
-}
-
-function headerChecksum(block: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return sum;
-}
-
-/** ustar size: octal digits (NUL/space terminated), or base-256 when the top bit is set (sizes ≥ 8 GiB). */
-function parseSize(field: Uint8Array): number | undefined {
-  if (field[0]! & 0x80) {
-    let value = field[0]! & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
-    return Number.isSafeInteger(value) ? value : undefined;
-  }
-  return parseOctal(ascii(field, 0, field.length));
-}
-
-function parseOctal(text: string): number | undefined {
-  const trimmed = text.replace(/[\0 ]+$/, '').replace(/^ +/, '');
-  if (!/^[0-7]{1,12}$/.test(trimmed)) return undefined;
-  return parseInt(trimmed, 8);
-}
-
-function cString(block: Uint8Array, offset: number, length: number): string {
-  const field = block.subarray(offset, offset + length);
-  const end = field.indexOf(0);
-  return latin1(field.subarray(0, end === -1 ? length : end));
-}
-
-function ascii(block: Uint8Array, offset: number, length: number): string {
-  return latin1(block.subarray(offset, offset + length));
-}
-
-function latin1(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
-}
-
-function printable(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
 }
 
 function hex(byte: number): string {
