@@ -7,6 +7,9 @@ import { BundleError } from '../errors.js';
 
 export const BLOCK = 512;
 
+/** Sizes from 8 GiB (8^11) on do not fit the 11 octal digits of a ustar size field. */
+export const OCTAL_SIZE_LIMIT = 8 ** 11;
+
 /** Type flags by meaning, for messages. */
 const TYPE_NAMES: Record<string, string> = {
   '1': 'hard link', '2': 'symbolic link', '3': 'character device', '4': 'block device', '5': 'directory',
