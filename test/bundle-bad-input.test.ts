@@ -81,13 +81,16 @@ describe('bad input: the container', () => {
     for (const bytes of [valid, rebuild(entries)]) (await State.load(bytes)).model.dispose();
   });
 
-  it('not a tar: JSON text, random bytes, an empty input, a GNU tar header', async () => {
+  it('not a tar: JSON text, random bytes, an empty input, a magic that is neither ustar nor GNU', async () => {
     await expectCode(Buffer.from('{"class":"MLP"}'.padEnd(2048, ' ')), 'E_NOT_TAR');
     await expectCode(Uint8Array.from({ length: 1536 }, (_, i) => (i * 131 + 7) % 251), 'E_NOT_TAR');
     await expectCode(new Uint8Array(0), 'E_NOT_TAR');
-    const list = validList();
-    list[0]!.magic = 'ustar  \0';
-    await expectCode(withEntries(list), 'E_NOT_TAR');
+    for (const magic of ['ustar\u000001', 'ustar \0 ', 'ustar  0']) {
+      const list = validList();
+      list[0]!.magic = magic;
+      const e = await expectCode(withEntries(list), 'E_NOT_TAR');
+      assert.ok(e.message.includes(JSON.stringify(magic)), e.message);
+    }
   });
 
   it('a header whose checksum does not match', async () => {
@@ -104,11 +107,17 @@ describe('bad input: the container', () => {
   });
 
   it('trailing bytes after the end-of-archive marker', async () => {
-    await expectCode(Buffer.concat([valid, new Uint8Array(512)]), 'E_TRAILING_DATA');
+    // Zeros up to the 10240-byte record boundary are tar's own padding; one block more is not.
+    await expectCode(Buffer.concat([valid, new Uint8Array(10240 - (valid.length % 10240) + 512)]), 'E_TRAILING_DATA');
     await expectCode(Buffer.concat([valid, Buffer.from('x')]), 'E_TRAILING_DATA');
+    const secondBlock = Uint8Array.from(valid);
+    secondBlock[valid.length - 512 + 7] = 0x41; // the second zero block of the end marker
+    const e = await expectCode(secondBlock, 'E_TRAILING_DATA');
+    assert.match(e.message, new RegExp(`0x41\\) at offset ${valid.length - 512 + 7}`));
   });
 
-  for (const [type, kind] of [['1', 'hard link'], ['2', 'symlink'], ['3', 'character device'], ['4', 'block device'], ['5', 'directory'], ['6', 'fifo'], ['x', 'pax header'], ['L', 'GNU long name']] as const) {
+  // Extension headers (pax, GNU long names and links, sparse files): test/bundle-tar-variants.test.ts.
+  for (const [type, kind] of [['1', 'hard link'], ['2', 'symlink'], ['3', 'character device'], ['4', 'block device'], ['5', 'directory'], ['6', 'fifo']] as const) {
     it(`an entry that is a ${kind}`, async () => {
       const list = validList();
       list.splice(1, 0, { name: 'weights.json', type, linkname: type === '1' || type === '2' ? '/etc/passwd' : undefined });

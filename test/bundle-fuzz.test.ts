@@ -92,8 +92,12 @@ it('truncating anywhere always fails with an archbundle error', async () => {
 it('arbitrary bytes, and bytes spliced into a valid bundle, fail cleanly in the TF.js-free layer', async () => {
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.nat(), async (junk, at) => {
-      for (const bytes of [junk, Buffer.concat([valid.subarray(0, at % valid.length), junk, valid.subarray(at % valid.length)])]) {
-        if (bytes === junk || junk.length > 0) {
+      const spliced = Buffer.concat([valid.subarray(0, at % valid.length), junk, valid.subarray(at % valid.length)]);
+      // Zeros spliced into the end marker only lengthen tar's own zero padding, which is allowed up to the 10240-byte record.
+      const zeroPadding = at % valid.length >= valid.length - 1024 && junk.every((b) => b === 0) && spliced.length <= Math.ceil(valid.length / 10240) * 10240;
+      for (const bytes of [junk, spliced]) {
+        if (bytes === spliced && zeroPadding) await readBundle(bytes);
+        else if (bytes === junk || junk.length > 0) {
           await assert.rejects(readBundle(bytes), (e: unknown) => e instanceof ArchbundleError);
         }
       }

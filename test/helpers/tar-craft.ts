@@ -13,7 +13,28 @@ export interface CraftEntry {
   linkname?: string;
   /** Size to write in the header when it must differ from data.length. */
   size?: number;
+  /** The 12 raw bytes of the size field, when it must hold something `size` can't say (e.g. only NULs). */
+  sizeField?: Uint8Array;
+  /** The 8 bytes of magic and version; POSIX ustar by default, GNU_MAGIC for GNU headers. */
   magic?: string;
+  /** Raw text to write at header offsets (after the other fields, before the checksum). */
+  fields?: Record<number, string>;
+}
+
+/** What GNU tar writes over the ustar magic and version fields. */
+export const GNU_MAGIC = 'ustar  \0';
+
+/** The data of a pax extended header: one `"<length> <key>=<value>\n"` record per pair, the length in bytes covering the record. */
+export function paxData(records: [string, string][]): Uint8Array {
+  return Buffer.concat(
+    records.map(([key, value]) => {
+      const body = ` ${key}=${value}\n`;
+      const bytes = Buffer.byteLength(body);
+      let length = bytes + 1;
+      while (String(length).length + bytes > length) length++;
+      return Buffer.from(`${length}${body}`);
+    }),
+  );
 }
 
 export function header(entry: CraftEntry): Uint8Array {
@@ -23,11 +44,13 @@ export function header(entry: CraftEntry): Uint8Array {
   put('0000644\0', 100);
   put('0000000\0', 108);
   put('0000000\0', 116);
-  put((entry.size ?? entry.data?.length ?? 0).toString(8).padStart(11, '0') + '\0', 124);
+  if (entry.sizeField) block.set(entry.sizeField, 124);
+  else put((entry.size ?? entry.data?.length ?? 0).toString(8).padStart(11, '0') + '\0', 124);
   put('00000000000\0', 136);
   put(entry.type ?? '0', 156);
   if (entry.linkname) put(entry.linkname, 157);
   put(entry.magic ?? 'ustar\u000000', 257);
+  for (const [offset, text] of Object.entries(entry.fields ?? {})) put(text, Number(offset));
   put('        ', 148);
   const sum = block.reduce((a, b) => a + b, 0);
   put(sum.toString(8).padStart(6, '0') + '\0 ', 148);

@@ -22,6 +22,8 @@ export interface ByteReader {
   readonly parallelism: number;
   /** Exactly `n` bytes; E_TRUNCATED if the input ends first. */
   read(n: number, what: string): Promise<Uint8Array>;
+  /** Up to `n` bytes: fewer only when the input ends first. */
+  readAtMost(n: number): Promise<Uint8Array>;
   /** Fills `target` with the next bytes. Calls may overlap; each takes its bytes in call order. */
   readInto(target: Uint8Array, what: string): Promise<void>;
   /** True when no byte is left. */
@@ -74,6 +76,18 @@ class ChunkReader implements ByteReader {
     const out = new Uint8Array(n);
     await this.copyInto(out, what);
     return out;
+  }
+
+  async readAtMost(n: number): Promise<Uint8Array> {
+    await this.queue;
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n && (this.chunk.length > 0 || (await this.pull()))) {
+      const part = this.take(Math.min(n - filled, this.chunk.length));
+      out.set(part, filled);
+      filled += part.length;
+    }
+    return out.subarray(0, filled);
   }
 
   readInto(target: Uint8Array, what: string): Promise<void> {
@@ -140,6 +154,13 @@ class FileReader implements ByteReader {
     const out = new Uint8Array(n);
     await this.readInto(out, what);
     return out;
+  }
+
+  async readAtMost(n: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    const got = n === 0 ? 0 : await this.file.readAt(out, this.position);
+    this.position += got;
+    return out.subarray(0, got);
   }
 
   async readInto(target: Uint8Array, what: string): Promise<void> {

@@ -1,23 +1,31 @@
 /**
- * A strict, streaming reader for the one tar dialect bundles use: POSIX ustar, regular files
- * only, short relative names, ending in exactly two zero blocks and nothing after them.
+ * A strict, streaming reader for the tar dialect bundles use: ustar, regular files only, short
+ * relative names, ending in two zero blocks. archbundle writes exactly that and nothing more;
+ * the reader also takes what standard tools write when they re-pack the same files in the same
+ * order (docs/bundle-format.md §1): GNU's header magic, pax headers and GNU long names that
+ * only restate a file's own header, and zero padding to the end of a 10240-byte tar record.
  */
 import { BundleError } from '../errors.js';
 import type { ByteReader } from './byte-source.js';
+import { MAX_EXTENSION_BYTES, parsePax } from './pax.js';
+import { BLOCK, checkPath, isRegular, OCTAL_SIZE_LIMIT, parseHeader, printable, typeName, type RawHeader } from './tar-header.js';
 
-const BLOCK = 512;
-
-/** Type flags by meaning, for messages. */
-const TYPE_NAMES: Record<string, string> = {
-  '1': 'hard link', '2': 'symbolic link', '3': 'character device', '4': 'block device', '5': 'directory',
-  '6': 'fifo', '7': 'contiguous file', x: 'pax header', g: 'pax global header', L: 'GNU long name', K: 'GNU long link',
-};
+/** tar writes in records of 20 blocks by default, zero-filling the last one after the end marker. */
+const RECORD = 20 * BLOCK;
 
 export interface TarEntryHeader {
   name: string;
   size: number;
   /** Offset of the entry's first data byte in the tar. */
   dataOffset: number;
+}
+
+/** What an extension header (pax 'x' or GNU 'L') says about the regular file after it. */
+interface Extension {
+  kind: string;
+  at: number;
+  path?: string;
+  size?: number;
 }
 
 export class TarReader {
@@ -32,93 +40,113 @@ export class TarReader {
     if (this.count === 0 && (await this.source.atEnd())) {
       throw new BundleError('E_NOT_TAR', 'bundle is empty: expected a tar archive');
     }
-    const at = this.source.position;
-    const header = await this.source.read(BLOCK, 'a tar header');
-    if (header.every((b) => b === 0)) {
-      await this.source.read(BLOCK, 'the tar end-of-archive marker');
-      if (!(await this.source.atEnd())) {
-        throw new BundleError('E_TRAILING_DATA', `bundle has bytes after the tar end-of-archive marker at offset ${this.source.position}`);
+    let extension: Extension | undefined;
+    for (;;) {
+      const at = this.source.position;
+      const block = await this.source.read(BLOCK, extension ? `the tar header after the ${extension.kind} at offset ${extension.at}` : 'a tar header');
+      if (block.every((b) => b === 0)) {
+        if (extension) throw dangling(extension, 'the end-of-archive marker');
+        await this.end(at);
+        return null;
       }
-      return null;
+      const header = parseHeader(block, at, this.count === 0);
+      this.count++;
+      if (header.typeflag === 'x' || header.typeflag === 'L') {
+        // One extension header per file: tools never write two, and two could contradict each other.
+        if (extension) throw dangling(extension, `a ${typeName(header.typeflag)} at offset ${at}`);
+        extension = await this.extension(header);
+        continue;
+      }
+      if (!isRegular(header.typeflag)) {
+        if (extension) throw dangling(extension, `a ${typeName(header.typeflag)} ("${printable(header.path)}") at offset ${at}`);
+        throw new BundleError('E_ENTRY_TYPE', `bundle entry "${printable(header.path)}" is a ${typeName(header.typeflag)}; only regular files are allowed`);
+      }
+      const entry = resolve(header, extension);
+      this.padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
+      return { ...entry, dataOffset: this.source.position };
     }
-    const entry = parseHeader(header, at, this.count === 0);
-    this.count++;
-    this.padding = (BLOCK - (entry.size % BLOCK)) % BLOCK;
-    return { ...entry, dataOffset: this.source.position };
+  }
+
+  /** Reads a pax header's records or a GNU long name; they apply to the next header only. */
+  private async extension(header: RawHeader): Promise<Extension> {
+    const kind = typeName(header.typeflag);
+    if (header.size === undefined) {
+      throw new BundleError('E_NOT_TAR', `bad tar header at offset ${header.at}: the ${kind} has an unreadable size field`);
+    }
+    if (header.size > MAX_EXTENSION_BYTES) {
+      throw new BundleError('E_ENTRY_TOO_LARGE', `bundle ${kind} at offset ${header.at} has ${header.size} bytes, more than the cap of ${MAX_EXTENSION_BYTES}`);
+    }
+    const data = await this.source.read(header.size, `the ${kind} at offset ${header.at}`);
+    const padding = (BLOCK - (header.size % BLOCK)) % BLOCK;
+    if (padding > 0) await this.source.read(padding, `the padding of the ${kind} at offset ${header.at}`);
+    if (header.typeflag === 'x') return { kind, at: header.at, ...parsePax(data, header.at) };
+    return { kind, at: header.at, path: longName(data, header.at) };
+  }
+
+  /**
+   * After the first zero block at `at`: the second one, then nothing, or only zeros up to the end
+   * of the tar record the marker ends in (GNU tar and Python fill the last 10240-byte record).
+   */
+  private async end(at: number): Promise<void> {
+    const second = await this.source.read(BLOCK, 'the tar end-of-archive marker');
+    // A zero block followed by anything but a second zero block is not the end marker.
+    const stray = second.findIndex((b) => b !== 0);
+    if (stray !== -1) {
+      throw new BundleError('E_TRAILING_DATA', `bundle has a non-zero byte (${hex(second[stray]!)}) at offset ${at + BLOCK + stray}, inside the tar end-of-archive marker; expected two zero blocks`);
+    }
+    const markerEnd = at + 2 * BLOCK;
+    const recordEnd = Math.ceil(markerEnd / RECORD) * RECORD;
+    const tail = await this.source.readAtMost(recordEnd - markerEnd);
+    const nonZero = tail.findIndex((b) => b !== 0);
+    if (nonZero !== -1) {
+      throw new BundleError('E_TRAILING_DATA', `bundle has a non-zero byte (${hex(tail[nonZero]!)}) at offset ${markerEnd + nonZero}, after the tar end-of-archive marker; only zero padding may follow it`);
+    }
+    if (!(await this.source.atEnd())) {
+      throw new BundleError('E_TRAILING_DATA', `bundle has bytes after offset ${recordEnd}: the tar end-of-archive marker ends at ${markerEnd}, and only zero padding up to the next multiple of ${RECORD} bytes may follow it`);
+    }
   }
 }
 
-function parseHeader(block: Uint8Array, at: number, first: boolean): { name: string; size: number } {
-  const notTar = (what: string): never => {
-    throw new BundleError('E_NOT_TAR', `${first ? 'bundle is not a tar archive' : 'bad tar header'} at offset ${at}: ${what}`);
-  };
-  const magic = ascii(block, 257, 6);
-  const version = ascii(block, 263, 2);
-  if (magic !== 'ustar\0' || version !== '00') notTar(`expected POSIX ustar magic, received ${JSON.stringify(magic + version)}`);
-  const stored = parseOctal(ascii(block, 148, 8));
-  if (stored === undefined || stored !== headerChecksum(block)) notTar('header checksum does not match');
-
-  const name = cString(block, 0, 100);
-  const typeflag = String.fromCharCode(block[156]!);
-  if (typeflag !== '0' && typeflag !== '\0') {
-    const kind = TYPE_NAMES[typeflag] ?? `type ${JSON.stringify(typeflag)}`;
-    throw new BundleError('E_ENTRY_TYPE', `bundle entry "${printable(name)}" is a ${kind}; only regular files are allowed`);
+/**
+ * The entry a regular file's header describes, with what the extension header before it says.
+ * An extension may only restate the header: so an archive reads the same to a tool that ignores
+ * extensions, and a path or size can't be hidden from one reader and shown to another. The one
+ * exception is the size of a file of 8 GiB or more, which the header's octal field cannot hold:
+ * GNU tar writes 0 there and Python leaves it blank, with the size in the pax header.
+ */
+function resolve(header: RawHeader, extension: Extension | undefined): { name: string; size: number } {
+  const name = header.path;
+  checkPath(name);
+  if (extension?.path !== undefined && extension.path !== name) {
+    throw new BundleError('E_ENTRY_PATH', `bundle entry "${printable(name)}" has the path "${printable(extension.path)}" in the ${extension.kind} at offset ${extension.at}; the two must agree`);
   }
-  const prefix = cString(block, 345, 155);
-  checkPath(prefix ? `${prefix}/${name}` : name);
-  const size = parseSize(block.subarray(124, 136));
-  if (size === undefined) notTar(`entry "${name}" has an unreadable size field`);
-  return { name, size: size! };
-}
-
-function checkPath(path: string): void {
-  const bad = (why: string): never => {
-    throw new BundleError('E_ENTRY_PATH', `bundle entry path "${printable(path)}" ${why}; expected a plain file name such as "arch.json"`);
-  };
-  if (path.length === 0) bad('is empty');
-  if (path.startsWith('/')) bad('is absolute');
-  if (path.includes('\\')) bad('contains a backslash');
-  if (/[^\x21-\x7e]/.test(path)) bad('contains a control, space or non-ASCII character');
-  if (path.split('/').some((part) => part === '..')) bad('contains ".."');
-  if (path.includes('/')) bad('names a folder');
-}
-
-function headerChecksum(block: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return sum;
-}
-
-/** ustar size: octal digits (NUL/space terminated), or base-256 when the top bit is set (sizes ≥ 8 GiB). */
-function parseSize(field: Uint8Array): number | undefined {
-  if (field[0]! & 0x80) {
-    let value = field[0]! & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
-    return Number.isSafeInteger(value) ? value : undefined;
+  const stated = extension?.size;
+  if (stated === undefined) {
+    if (header.size === undefined) throw new BundleError('E_NOT_TAR', `bad tar header at offset ${header.at}: entry "${printable(name)}" has an unreadable size field`);
+    return { name, size: header.size };
   }
-  return parseOctal(ascii(field, 0, field.length));
+  if (stated === header.size) return { name, size: stated };
+  if (stated >= OCTAL_SIZE_LIMIT && (header.sizeBlank || header.size === 0)) return { name, size: stated };
+  const field = header.size === undefined ? 'an unreadable size field' : `the size ${header.size}`;
+  throw new BundleError('E_NOT_TAR', `bundle entry "${printable(name)}" has ${field} in its tar header but the size ${stated} in the ${extension!.kind} at offset ${extension!.at}; the two must agree`);
 }
 
-function parseOctal(text: string): number | undefined {
-  const trimmed = text.replace(/[\0 ]+$/, '').replace(/^ +/, '');
-  if (!/^[0-7]{1,12}$/.test(trimmed)) return undefined;
-  return parseInt(trimmed, 8);
+/** GNU's long name: the name's bytes and one NUL, as GNU tar and Python write it. */
+function longName(data: Uint8Array, at: number): string {
+  const nul = data.indexOf(0);
+  if (nul === -1 || nul !== data.length - 1) {
+    throw new BundleError('E_NOT_TAR', `bundle GNU long name at offset ${at}: expected a name ending in one NUL byte, received ${data.length} bytes with ${nul === -1 ? 'no NUL' : `a NUL at byte ${nul}`}`);
+  }
+  const name = String.fromCharCode(...data.subarray(0, nul));
+  checkPath(name, `from the GNU long name at offset ${at}`);
+  return name;
 }
 
-function cString(block: Uint8Array, offset: number, length: number): string {
-  const field = block.subarray(offset, offset + length);
-  const end = field.indexOf(0);
-  return latin1(field.subarray(0, end === -1 ? length : end));
+/** An extension header must be followed by the regular file it describes. */
+function dangling(extension: Extension, followedBy: string): BundleError {
+  return new BundleError('E_ENTRY_TYPE', `bundle ${extension.kind} at offset ${extension.at} is followed by ${followedBy}; expected the regular file it describes`);
 }
 
-function ascii(block: Uint8Array, offset: number, length: number): string {
-  return latin1(block.subarray(offset, offset + length));
-}
-
-function latin1(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
-}
-
-function printable(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
+function hex(byte: number): string {
+  return `0x${byte.toString(16).padStart(2, '0')}`;
 }
