@@ -1,6 +1,7 @@
 import type { ArchitectureSpec } from '../../src/core/architecture.js';
 import { groupCountIssues, minimumSizeIssues } from '../../src/core/architecture-checks.js';
 import type { SimpleNetArgs } from './args.generated.js';
+import { simpleNetMigrations } from './migrations.js';
 import { simpleNetPlan } from './plan.js';
 import schema from './schema.json' with { type: 'json' };
 
@@ -11,6 +12,7 @@ const MIN_SIZE = 16;
 export default {
   name: 'SimpleNet',
   schema,
+  migrations: simpleNetMigrations,
   check(args) {
     const [, height, width] = args.resolution;
     return [
