@@ -61,14 +61,15 @@ class SimpleNet(Classifier):
         super().__init__(**kwargs)
         c, (cin, h, w) = channels, resolution
         big = h >= 32 and w >= 32
-        plan = [(1, c, 3, False), (2, 2 * c, 3, False), (3, 2 * c, 3, False), (4, 2 * c, 3, True),
-                (5, 2 * c, 3, False), (6, 2 * c, 3, False), (7, 4 * c, 3, True),
-                (8, 4 * c if big else 8 * c, 3, False)]
+        plan = [(c, 3, False), (2 * c, 3, False), (2 * c, 3, False), (2 * c, 3, True),
+                (2 * c, 3, False), (2 * c, 3, False), (4 * c, 3, True),
+                (4 * c if big else 8 * c, 3, False)]
         if big:
-            plan += [(9, 4 * c, 3, True), (10, 8 * c, 3, True)]
-        plan += [(11, 32 * c, 1, False), (12, 4 * c, 1, True), (13, 4 * c, 3, False)]
+            plan += [(4 * c, 3, True), (8 * c, 3, True)]
+        plan += [(32 * c, 1, False), (4 * c, 1, True), (4 * c, 3, False)]
         pools = 0
-        for block, cout, k, pool in plan:
+        # numbered as the reference implementation's `block += 1`: below 32x32 the blocks are 1..11
+        for block, (cout, k, pool) in enumerate(plan, start=1):
             self.append_layer("conv%d" % block, nn.Conv2d(cin, cout, k, padding=k // 2, bias=self.include_bias))
             if normalization != "none":
                 self.append_layer("%s%d" % (normalization, block), norm2d(normalization, cout))
@@ -79,10 +80,11 @@ class SimpleNet(Classifier):
                 if dropout:
                     self.append_layer("drop%d" % block, nn.Dropout2d(0.1))
             cin = cout
-        self.append_layer("pool13", nn.MaxPool2d((h // 2 ** pools, w // 2 ** pools)))
+        # the final pool, dropout and flatten carry the last block's number, as in the reference implementation
+        self.append_layer("pool%d" % block, nn.MaxPool2d((h // 2 ** pools, w // 2 ** pools)))
         if dropout:
-            self.append_layer("drop13", nn.Dropout2d(0.1))
-        self.append_layer("view13", nn.Flatten())
+            self.append_layer("drop%d" % block, nn.Dropout2d(0.1))
+        self.append_layer("view%d" % block, nn.Flatten())
         self.append_layer("logits", nn.Linear(cin, classes, bias=self.include_bias))
 
 

@@ -36,11 +36,12 @@ describe('SimpleNet', () => {
     assert.deepEqual(pointersOf('SimpleNet', { classes: 10, resolution: [1, 16, 16] }), []);
   });
 
-  it('has blocks 9 and 10 only at 32x32 and up', () => {
-    const blocks = (h: number, w: number) => simpleNetPlan(4, h, w).map((b) => b.block);
-    assert.deepEqual(blocks(28, 28), [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13]);
-    assert.deepEqual(blocks(32, 31), [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13]);
-    assert.deepEqual(blocks(32, 32), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  it('has 13 blocks at 32x32 and up, else 11, numbered in order as the reference implementation counts them', () => {
+    const blocks = (h: number, w: number) => simpleNetPlan(4, h, w).map((b) => [b.block, b.kernelSize, b.pool ? 'pool' : '']);
+    const small = [[1, 3, ''], [2, 3, ''], [3, 3, ''], [4, 3, 'pool'], [5, 3, ''], [6, 3, ''], [7, 3, 'pool'], [8, 3, ''], [9, 1, ''], [10, 1, 'pool'], [11, 3, '']];
+    assert.deepEqual(blocks(28, 28), small);
+    assert.deepEqual(blocks(32, 31), small);
+    assert.deepEqual(blocks(32, 32), [...small.slice(0, 8), [9, 3, 'pool'], [10, 3, 'pool'], [11, 1, ''], [12, 1, 'pool'], [13, 3, '']]);
   });
 
   it("names layers as the reference implementation does and pools to 1x1 at odd sizes", () => {
@@ -51,8 +52,10 @@ describe('SimpleNet', () => {
       assert.deepEqual(names.slice(0, 4), ['conv1/kernel', 'conv1/bias', 'gn1/gamma', 'gn1/beta']);
       assert.deepEqual(names.slice(-2), ['logits/kernel', 'logits/bias']);
       const shapes = layerShapes(model);
-      assert.deepEqual(shapes.get('pool13'), [null, 1, 1, 8]);
-      assert.ok(shapes.has('drop4') && shapes.has('drop13') && !shapes.has('conv9'));
+      // below 32x32 the last block is 11, and so are the final pool, dropout and flatten
+      assert.deepEqual(shapes.get('pool11'), [null, 1, 1, 8]);
+      assert.ok(shapes.has('drop4') && shapes.has('drop10') && shapes.has('drop11') && shapes.has('view11'));
+      assert.ok(!shapes.has('conv12') && !shapes.has('pool13'));
     } finally {
       model.dispose();
     }

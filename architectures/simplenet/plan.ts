@@ -6,26 +6,30 @@ export interface SimpleNetBlock {
   pool: boolean;
 }
 
+type Row = [filters: number, kernelSize: 1 | 3, pool: boolean];
+
 /**
- * The reference implementation's 13-block plan; blocks 9 and 10 exist only when height and width
- * are at least 32.
+ * The reference implementation's plan: 13 blocks at height and width of at least 32, else 11
+ * (the two extra pooled 3x3 blocks after block 8 are left out). Blocks are numbered as the
+ * reference implementation counts them (`block += 1` per block), so below 32 the 1x1 blocks are
+ * 9 and 10 and the last 3x3 block is 11; layer names, and so PyTorch's state_dict keys, follow.
  */
 export function simpleNetPlan(channels: number, height: number, width: number): SimpleNetBlock[] {
   const c = channels;
   const big = height >= 32 && width >= 32;
-  const rows: [number, number, 1 | 3, boolean][] = [
-    [1, c, 3, false],
-    [2, 2 * c, 3, false],
-    [3, 2 * c, 3, false],
-    [4, 2 * c, 3, true],
-    [5, 2 * c, 3, false],
-    [6, 2 * c, 3, false],
-    [7, 4 * c, 3, true],
-    [8, big ? 4 * c : 8 * c, 3, false],
-    ...(big ? ([[9, 4 * c, 3, true], [10, 8 * c, 3, true]] as [number, number, 1 | 3, boolean][]) : []),
-    [11, 32 * c, 1, false],
-    [12, 4 * c, 1, true],
-    [13, 4 * c, 3, false],
+  const rows: Row[] = [
+    [c, 3, false],
+    [2 * c, 3, false],
+    [2 * c, 3, false],
+    [2 * c, 3, true],
+    [2 * c, 3, false],
+    [2 * c, 3, false],
+    [4 * c, 3, true],
+    [big ? 4 * c : 8 * c, 3, false],
+    ...(big ? ([[4 * c, 3, true], [8 * c, 3, true]] as Row[]) : []),
+    [32 * c, 1, false],
+    [4 * c, 1, true],
+    [4 * c, 3, false],
   ];
-  return rows.map(([block, filters, kernelSize, pool]) => ({ block, filters, kernelSize, pool }));
+  return rows.map(([filters, kernelSize, pool], i) => ({ block: i + 1, filters, kernelSize, pool }));
 }

@@ -1,6 +1,7 @@
 import type { ArchitectureSpec } from '../../src/core/architecture.js';
 import { groupCountIssues, minimumSizeIssues } from '../../src/core/architecture-checks.js';
 import type { SimpleNetArgs } from './args.generated.js';
+import { simpleNetMigrations } from './migrations.js';
 import { simpleNetPlan } from './plan.js';
 import schema from './schema.json' with { type: 'json' };
 import torch from './torch.json' with { type: 'json' };
@@ -13,6 +14,7 @@ export default {
   name: 'SimpleNet',
   schema,
   torch,
+  migrations: simpleNetMigrations,
   check(args) {
     const [, height, width] = args.resolution;
     return [

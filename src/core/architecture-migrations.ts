@@ -6,12 +6,15 @@
  */
 import { schemaVersion, type ArchitectureSpec } from './architecture.js';
 import { ArchbundleError, ValidationError, type Issue } from './errors.js';
+import { checkLayerRenames, composeLayerRenames, type LayerRenames } from './layer-renames.js';
 import { escapePointer } from './validate.js';
 
 export interface MigrationResult {
   args: Record<string, unknown>;
   /** Descriptions of the migrations applied, oldest first. */
   applied: string[];
+  /** Every layer the applied migrations renamed: stored (oldest) name → current name. */
+  layers: LayerRenames;
 }
 
 export function migrateArchitectureArgs(definition: ArchitectureSpec<any>, args: Record<string, unknown>, fromVersion: number): MigrationResult {
@@ -28,6 +31,7 @@ export function migrateArchitectureArgs(definition: ArchitectureSpec<any>, args:
   }
   let migrated = structuredClone(args);
   const applied: string[] = [];
+  let layers: LayerRenames = {};
   for (let version = fromVersion; version < current; version++) {
     const step = definition.migrations?.find((m) => m.from === version);
     if (!step) {
@@ -44,9 +48,13 @@ export function migrateArchitectureArgs(definition: ArchitectureSpec<any>, args:
     }
     if (issues.length > 0) throw new ValidationError('E_SCHEMA_VERSION', `${name} migration from version ${version}`, issues);
     migrated = next;
+    if (step.weights) {
+      const renames = checkLayerRenames(step.weights(structuredClone(next)), `${name} migration from version ${version} layer renames`);
+      layers = composeLayerRenames(layers, renames);
+    }
     applied.push(`${version}→${version + 1}: ${step.description}`);
   }
-  return { args: migrated, applied };
+  return { args: migrated, applied, layers };
 }
 
 /** Stored arguments must be complete: every argument the schema declares, no default filled on load. */

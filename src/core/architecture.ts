@@ -26,6 +26,12 @@ export interface Migration {
   renamed?: Readonly<Record<string, string>>;
   /** Top-level arguments this step removes on purpose; a removal not declared here is an error. */
   dropped?: readonly string[];
+  /**
+   * Layers this step renames, given the arguments it returned: old layer name → new. Stored
+   * weights (`<layer>/<weight>`) and optimizer slots (`<layer>/<weight>/<slot>`) follow; all
+   * renames of one step apply at once, and those of a chain compose.
+   */
+  weights?(args: Record<string, unknown>): Record<string, string>;
 }
 
 /**

@@ -3,10 +3,13 @@
  * trusting anything: tar structure, entry types and paths, names, order and duplicates, size
  * caps, strict JSON, format version, JSON schemas, architecture class and arguments (with
  * migrations), tensor tables, zero padding, and finally every size and sha256 in the manifest.
- * Tensor bytes go to an optional receiver (the TF.js layer) one tensor at a time.
+ * Tensor bytes go to an optional receiver (the TF.js layer) one tensor at a time. Layers the
+ * migrations renamed are renamed in the tensor tables as they are read, so everything after
+ * (receiver, contents, validate, inspect) sees only the current names.
  */
 import { checkArgsComplete, migrateArchitectureArgs } from '../architecture-migrations.js';
 import { schemaVersion } from '../architecture.js';
+import { renameTensors, type LayerRenames } from '../layer-renames.js';
 import { architectures } from '../registries.js';
 import { BundleError } from '../errors.js';
 import { byteReader, type BundleSource, type ByteReader } from './byte-source.js';
@@ -34,6 +37,8 @@ export interface CheckedArch extends ArchEntry {
   /** The schema version the bundle was saved under (arch.schemaVersion is the current one). */
   savedSchemaVersion: number;
   migrations: string[];
+  /** Layers the migrations renamed (stored name → current); the tables read already use the new names. */
+  renamedLayers: LayerRenames;
 }
 
 /** Where one tensor's bytes go. */
@@ -139,8 +144,12 @@ class ReadState {
       case 'weights.json':
       case 'optimizer.json': {
         const group: TensorGroup = name === 'weights.json' ? 'weights' : 'optimizer';
-        const table = checkTensorTable(value, name, this.limits);
-        const entry = checkEntrySchema<TensorTableEntry>(name, value);
+        const checked = checkTensorTable(value, name, this.limits);
+        const stored = checkEntrySchema<TensorTableEntry>(name, value);
+        // without arch.json (reported as missing at the end) there is nothing to rename by
+        const renames = this.arch?.renamedLayers ?? {};
+        const table = { ...checked, records: renameTensors(checked.records, renames, name) };
+        const entry = { ...stored, tensors: renameTensors(stored.tensors, renames, name) };
         if (group === 'optimizer') this.optimizer = entry as OptimizerEntry;
         this.tables[group] = table;
         await this.receiver.table?.(group, table.records);
@@ -224,11 +233,11 @@ function checkArch(entry: ArchEntry): CheckedArch {
   if (entry.schemaId !== schemaId) {
     throw new BundleError('E_SCHEMA_VERSION', `arch.json schema id is "${entry.schemaId}", but ${entry.class} uses "${String(schemaId)}"`);
   }
-  const { args, applied } = migrateArchitectureArgs(definition, entry.args, entry.schemaVersion);
+  const { args, applied, layers } = migrateArchitectureArgs(definition, entry.args, entry.schemaVersion);
   checkArgsComplete(definition, args);
   const complete = architectures.validate(entry.class, args);
   const current = schemaVersion(definition.schema);
-  return { ...entry, args: complete, schemaVersion: current, savedSchemaVersion: entry.schemaVersion, migrations: applied };
+  return { ...entry, args: complete, schemaVersion: current, savedSchemaVersion: entry.schemaVersion, migrations: applied, renamedLayers: layers };
 }
 
 function checkManifest(listed: ManifestEntry[], actual: ManifestEntry[]): void {

@@ -58,6 +58,8 @@ export async function loadLive(source: BundleSource, options: LoadOptions = {}):
         },
         table(group, records) {
           if (group !== 'weights') return;
+          // records (and optimizer slots) already carry the current layer names: the reader
+          // applied the renames of the migrations arch.json went through
           diff = diffWeights(model!, records);
           if (strict && !isEmptyDiff(diff)) throw weightsMismatchError(model!.className, diff);
           const misfit = new Set([...diff.unexpected, ...diff.mismatched.map((m) => m.name)]);

@@ -32,6 +32,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     schemaVersion: contents.arch.schemaVersion,
     savedSchemaVersion: contents.arch.savedSchemaVersion,
     migrations: contents.arch.migrations,
+    renamedLayers: contents.arch.renamedLayers,
     args: contents.arch.args,
     parameters: contents.weights.reduce((n, t) => n + elements(t.shape), 0),
     tensors,
@@ -64,6 +65,9 @@ async function run(argv: string[], io: Io): Promise<number> {
     `class:      ${s.class} (schema ${s.schemaId}, version ${s.schemaVersion}` +
       (s.migrations.length ? `, migrated from ${s.savedSchemaVersion}: ${s.migrations.join('; ')}` : '') +
       ')',
+    ...(Object.keys(s.renamedLayers).length
+      ? [`renamed:    ${Object.entries(s.renamedLayers).map(([from, to]) => `${from} → ${to}`).join(', ')} (stored name → current; tensors listed as current)`]
+      : []),
     `arguments:  ${JSON.stringify(s.args)}`,
     `parameters: ${integer(s.parameters)} values in ${s.tensors.length} stored tensors`,
     `optimizer:  ${s.optimizer ? `${s.optimizer.class} ${JSON.stringify(s.optimizer.args)}, lr ${s.optimizer.learningRate}, step ${s.optimizer.step}, ${s.optimizer.slots} slot tensors` : '(none)'}`,
