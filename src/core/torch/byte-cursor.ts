@@ -1,0 +1,73 @@
+/**
+ * Bounded little-endian reads over bytes held in memory. Every read checks the byte count left
+ * before it slices, so a length field can never make the reader allocate or run past the end;
+ * running out is E_TRUNCATED, naming the stream, the field and the offset.
+ */
+import { ForeignFormatError } from '../errors.js';
+
+export class ByteCursor {
+  position: number;
+
+  /**
+   * @param what the stream, for messages ("data.pkl", "the legacy checkpoint")
+   * @param start first byte to read; @param end one past the last byte this cursor may read
+   */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly what: string,
+    start = 0,
+    readonly end = bytes.length,
+    /** The code for running out: E_TRUNCATED for a file's own bytes, E_TORCH_FORMAT for a structure inside a file that is complete. */
+    private readonly shortCode: 'E_TRUNCATED' | 'E_TORCH_FORMAT' = 'E_TRUNCATED',
+  ) {
+    this.position = start;
+  }
+
+  get remaining(): number {
+    return this.end - this.position;
+  }
+
+  /** The next `n` bytes (a view, not a copy). */
+  take(n: number, field: string): Uint8Array {
+    if (!(n <= this.remaining)) {
+      throw new ForeignFormatError(
+        this.shortCode,
+        `${this.what} ends inside ${field} at byte ${this.position}: expected ${n} bytes, ${this.remaining} left`,
+      );
+    }
+    const at = this.position;
+    this.position += n;
+    return this.bytes.subarray(at, at + n);
+  }
+
+  u8(field: string): number {
+    return this.take(1, field)[0]!;
+  }
+
+  u16(field: string): number {
+    const b = this.take(2, field);
+    return b[0]! | (b[1]! << 8);
+  }
+
+  u32(field: string): number {
+    const b = this.take(4, field);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16)) + b[3]! * 0x1000000;
+  }
+
+  i32(field: string): number {
+    const b = this.take(4, field);
+    return b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
+  }
+
+  /** An unsigned 64-bit count as a number; exact up to 2^53, and above that only ever compared with smaller sizes. */
+  u64(field: string): number {
+    const low = this.u32(field);
+    return this.u32(field) * 0x100000000 + low;
+  }
+
+  /** An IEEE double stored big-endian (pickle's BINFLOAT). */
+  f64be(field: string): number {
+    const b = this.take(8, field);
+    return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, false);
+  }
+}
