@@ -29,3 +29,5 @@ export { parseStrictJson } from './bundle/strict-json.js';
 export { canonicalJson } from './bundle/canonical-json.js';
 export { useSha256, webCryptoSha256 } from './bundle/hash.js';
 export type { Hasher, Sha256 } from './bundle/hash.js';
+export { readTorchFile, tensorFloat32, tensorNumbers, tensorBigInts, tensorInt, PyBytes, PyDict, PyTuple, TorchDevice } from './torch/index.js';
+export type { TorchFile, TorchLimits, PyKey, PyValue, TorchDtype, TorchStorage, TorchTensor } from './torch/index.js';
