@@ -27,17 +27,17 @@ export class ByteCursor {
     return this.end - this.position;
   }
 
-  /** The next `n` bytes (a view, not a copy). */
-  take(n: number, field: string): Uint8Array {
-    if (!(n <= this.remaining)) {
+  /** The next `n` bytes (a view, not a copy). `n` may be a bigint read from the file: it is checked before any use. */
+  take(n: number | bigint, field: string): Uint8Array {
+    if (!(n <= this.remaining) || (typeof n === 'number' && !Number.isInteger(n))) {
       throw new ForeignFormatError(
         this.shortCode,
         `${this.what} ends inside ${field} at byte ${this.position}: expected ${n} bytes, ${this.remaining} left`,
       );
     }
     const at = this.position;
-    this.position += n;
-    return this.bytes.subarray(at, at + n);
+    this.position += Number(n);
+    return this.bytes.subarray(at, this.position);
   }
 
   u8(field: string): number {
@@ -59,10 +59,10 @@ export class ByteCursor {
     return b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
   }
 
-  /** An unsigned 64-bit count as a number; exact up to 2^53, and above that only ever compared with smaller sizes. */
-  u64(field: string): number {
+  /** An unsigned 64-bit count, exactly. */
+  u64(field: string): bigint {
     const low = this.u32(field);
-    return this.u32(field) * 0x100000000 + low;
+    return (BigInt(this.u32(field)) << 32n) | BigInt(low);
   }
 
   /** An IEEE double stored big-endian (pickle's BINFLOAT). */

@@ -102,7 +102,7 @@ function readStorage(cursor: ByteCursor, key: string, roots: Map<string, LoadedS
   if (storage.filled) bad(`lists storage ${key} twice`);
   const at = cursor.position;
   const count = cursor.u64(`the element count of storage ${key}`);
-  if (count !== storage.size) bad(`gives storage ${key} ${count} elements at byte ${at}; the pickle declares ${storage.size} elements of ${storage.dtype}`);
+  if (count !== BigInt(storage.size)) bad(`gives storage ${key} ${count} elements at byte ${at}; the pickle declares ${storage.size} elements of ${storage.dtype}`);
   storage.fill(cursor.take(storage.byteLength, `the ${storage.byteLength} bytes of storage ${key}`));
 }
 

@@ -116,7 +116,7 @@ class Machine {
         if (this.frameEnd !== undefined) this.fail('E_PICKLE', `starts a frame before the current one ends at byte ${this.frameEnd}`);
         const length = c.u64('the frame length');
         if (length > c.remaining) c.take(length, 'a frame');
-        this.frameEnd = c.position + length;
+        this.frameEnd = c.position + Number(length);
         return;
       }
       case OP.STOP:
@@ -293,7 +293,7 @@ class Machine {
     return pyInt(value);
   }
 
-  private text(length: number): string {
+  private text(length: number | bigint): string {
     const bytes = this.cursor.take(length, `a ${this.op} string`);
     if (length > this.options.limits.maxStringBytes) this.fail('E_PICKLE', `holds a string of ${length} bytes; the cap is ${this.options.limits.maxStringBytes}`);
     try {
@@ -303,7 +303,7 @@ class Machine {
     }
   }
 
-  private binary(length: number): PyBytes {
+  private binary(length: number | bigint): PyBytes {
     const bytes = this.cursor.take(length, `a ${this.op} value`);
     if (length > this.options.limits.maxStringBytes) this.fail('E_PICKLE', `holds bytes of length ${length}; the cap is ${this.options.limits.maxStringBytes}`);
     return new PyBytes(bytes.slice());

@@ -51,7 +51,7 @@ export class ValueGraph {
     if (this.sealed.has(container)) {
       throw new ForeignFormatError(
         'E_PICKLE',
-        `${this.stream}: ${op} at byte ${at} changes ${describe(container as Item)} that is already inside another object; a checkpoint never does this (it is how cycles are built)`,
+        `${this.stream}: opcode ${op} at byte ${at} changes ${describe(container as Item)} that is already inside another object; a checkpoint never does this (it is how cycles are built)`,
       );
     }
   }

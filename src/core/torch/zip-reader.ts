@@ -176,9 +176,9 @@ function readCentral(c: ByteCursor, directoryOffset: number): CentralEntry {
     const wanted = wide.filter(Boolean).length * 8 - (wide[3] ? 4 : 0);
     if (z.length < wanted) bad(`${label} has a zip64 extra field of ${z.length} bytes; expected ${wanted}`);
     const r = new ByteCursor(z, `the zip64 extra field of ${label}`, 0, z.length, 'E_TORCH_FORMAT');
-    if (wide[0]) size = r.u64('the size');
-    if (wide[1]) compressed = r.u64('the compressed size');
-    if (wide[2]) headerOffset = r.u64('the local header offset');
+    if (wide[0]) size = Number(r.u64('the size'));
+    if (wide[1]) compressed = Number(r.u64('the compressed size'));
+    if (wide[2]) headerOffset = Number(r.u64('the local header offset'));
     if (wide[3]) disk = r.u32('the disk number');
   }
   if (disk !== 0) bad(`${label} starts on disk ${disk}; expected a single file`);
@@ -225,8 +225,8 @@ function readLocal(bytes: Uint8Array, entry: CentralEntry, directoryOffset: numb
   } else {
     if (size === U32_FULL && compressed === U32_FULL && local64 && local64.length >= 16) {
       const r = new ByteCursor(local64, `the zip64 extra field of ${label}`, 0, local64.length, 'E_TORCH_FORMAT');
-      size = r.u64('the size');
-      compressed = r.u64('the compressed size');
+      size = Number(r.u64('the size'));
+      compressed = Number(r.u64('the compressed size'));
     }
     if (crc !== entry.crc32 || size !== entry.size || compressed !== entry.size) {
       bad(`${label} has a local header (CRC-32 ${hex(crc)}, ${size} bytes) that disagrees with the central directory (CRC-32 ${hex(entry.crc32)}, ${entry.size} bytes)`);
