@@ -6,11 +6,12 @@
 writes test/fixtures/torch-files/: for every case, `<case>.zip.pt` (torch.save's default zip
 serialisation) and `<case>.legacy.pt` (`_use_new_zipfile_serialization=False`, pickle protocol 2,
 as the reference implementation's State.save writes it); the reference checkpoint also with pickle
-protocols 4 and 5; one zip file rewritten in zip64 form (checked to load back in torch); and
-expected.json: every case's value as torch.load gives it back, tagged by Python type (floats as
+protocols 4 and 5; one zip file rewritten in zip64 form (checked to load back in torch); a whole
+nn.Module saved both ways (`module.*.pt`, which a reader must refuse); and expected.json: every case's value as torch.load gives it back, tagged by Python type (floats as
 the hex of their IEEE bits, ints as decimal strings, tensors with dtype, shape, strides, offset,
 storage identity and their values as float32 bits and as exact numbers), so the test can compare
 exactly. Every file is loaded back with torch.load and compared with the object saved.
+The legacy files differ from run to run: their storage keys are memory addresses.
 """
 import collections
 import io
@@ -18,6 +19,7 @@ import json
 import os
 import struct
 import sys
+import warnings
 import zipfile
 
 import torch
@@ -305,6 +307,21 @@ def save_bytes(value, form, protocol):
     return buffer.getvalue()
 
 
+def save_module(module, form):
+    """torch.save of a module; the legacy format would embed the class's source file path and text, which are left out."""
+    def no_source(obj):
+        raise OSError("source left out")
+
+    original = torch.serialization.get_source_lines_and_file
+    torch.serialization.get_source_lines_and_file = no_source
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return save_bytes(module, form, 2)
+    finally:
+        torch.serialization.get_source_lines_and_file = original
+
+
 def check_loads(data, expected, what):
     got = tagged(torch.load(io.BytesIO(data)))
     if got != expected:
@@ -328,8 +345,15 @@ def main():
     files["sequential.zip64.pt"] = {"case": "sequential", "format": "zip", "protocol": 2}
     with open(os.path.join(OUT, "sequential.zip64.pt"), "wb") as f:
         f.write(zip64)
+    refused = {}
+    for form in ("zip", "legacy"):
+        # A whole pickled module: loading it means importing and constructing its class.
+        name = f"module.{form}.pt"
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(save_module(torch.nn.Linear(2, 1), form))
+        refused[name] = {"format": form, "global": "torch.nn.modules.linear.Linear"}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "files": files, "cases": expected}, f, sort_keys=True)
+        json.dump({"torch": torch.__version__, "files": files, "refused": refused, "cases": expected}, f, sort_keys=True)
         f.write("\n")
 
 

@@ -40,6 +40,8 @@ export type Tagged =
 export interface Expected {
   torch: string;
   files: Record<string, { case: string; format: 'zip' | 'legacy'; protocol: number }>;
+  /** Files a reader must refuse, with the global that gives them away. */
+  refused: Record<string, { format: 'zip' | 'legacy'; global: string }>;
   cases: Record<string, Tagged>;
 }
 
