@@ -5,6 +5,9 @@
  */
 import { ForeignFormatError } from '../errors.js';
 
+const SCRATCH = new Uint8Array(8);
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
+
 export class ByteCursor {
   position: number;
 
@@ -29,34 +32,29 @@ export class ByteCursor {
 
   /** The next `n` bytes (a view, not a copy). `n` may be a bigint read from the file: it is checked before any use. */
   take(n: number | bigint, field: string): Uint8Array {
-    if (!(n <= this.remaining) || (typeof n === 'number' && !Number.isInteger(n))) {
-      throw new ForeignFormatError(
-        this.shortCode,
-        `${this.what} ends inside ${field} at byte ${this.position}: expected ${n} bytes, ${this.remaining} left`,
-      );
-    }
-    const at = this.position;
-    this.position += Number(n);
+    const at = this.advance(n, field);
     return this.bytes.subarray(at, this.position);
   }
 
   u8(field: string): number {
-    return this.take(1, field)[0]!;
+    return this.bytes[this.advance(1, field)]!;
   }
 
   u16(field: string): number {
-    const b = this.take(2, field);
-    return b[0]! | (b[1]! << 8);
+    const at = this.advance(2, field);
+    return this.bytes[at]! | (this.bytes[at + 1]! << 8);
   }
 
   u32(field: string): number {
-    const b = this.take(4, field);
-    return (b[0]! | (b[1]! << 8) | (b[2]! << 16)) + b[3]! * 0x1000000;
+    const b = this.bytes;
+    const at = this.advance(4, field);
+    return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
   }
 
   i32(field: string): number {
-    const b = this.take(4, field);
-    return b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
+    const b = this.bytes;
+    const at = this.advance(4, field);
+    return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
   }
 
   /** An unsigned 64-bit count, exactly. */
@@ -65,9 +63,22 @@ export class ByteCursor {
     return (BigInt(this.u32(field)) << 32n) | BigInt(low);
   }
 
+  /** Moves past `n` bytes, or throws if fewer are left; returns where they start. */
+  private advance(n: number | bigint, field: string): number {
+    if (!(n <= this.remaining) || (typeof n === 'number' && !Number.isInteger(n))) {
+      throw new ForeignFormatError(
+        this.shortCode,
+        `${this.what} ends inside ${field} at byte ${this.position}: expected ${n} bytes, ${this.remaining} left`,
+      );
+    }
+    const at = this.position;
+    this.position += Number(n);
+    return at;
+  }
+
   /** An IEEE double stored big-endian (pickle's BINFLOAT). */
   f64be(field: string): number {
-    const b = this.take(8, field);
-    return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, false);
+    SCRATCH.set(this.take(8, field));
+    return SCRATCH_VIEW.getFloat64(0, false);
   }
 }

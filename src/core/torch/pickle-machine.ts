@@ -15,7 +15,7 @@ import { callAllowed, type CallContext } from './pickle-calls.js';
 import { resolveGlobal } from './pickle-globals.js';
 import { asValue, describe, isValue, PyGlobal, tupleItems, tupleOf, type Item } from './pickle-items.js';
 import { OP, opcodeName, opcodeOf } from './pickle-opcodes.js';
-import { ValueGraph } from './value-graph.js';
+import { ValueGraph, type Container } from './value-graph.js';
 import { PyBytes, PyDict, type PyKey, type PyValue } from './values.js';
 
 export interface PickleOptions {
@@ -59,7 +59,9 @@ class Machine {
   private readonly stack: Item[] = [];
   /** Stack lengths at each open MARK. */
   private readonly marks: number[] = [];
-  private readonly memo = new Map<number, Item>();
+  /** Indices are dense in every pickler's output, so an array; the index cap bounds a sparse one. */
+  private readonly memo: Item[] = [];
+  private memoCount = 0;
   private readonly graph: ValueGraph;
   private readonly calls: CallContext;
   /** Dicts already given attributes by BUILD, and dicts already used as BUILD state: each at most once. */
@@ -198,7 +200,7 @@ class Machine {
       case OP.LONG_BINPUT:
         return this.put(c.u32("LONG_BINPUT's index"));
       case OP.MEMOIZE:
-        return this.put(this.memo.size);
+        return this.put(this.memoCount);
       case OP.BINGET:
         return this.get(c.u8("BINGET's index"));
       case OP.LONG_BINGET:
@@ -268,7 +270,7 @@ class Machine {
 
   // --- values -----------------------------------------------------------------------------------
 
-  private created<T extends object>(container: T, children: Item[]): T {
+  private created<T extends Container>(container: T, children: Item[]): T {
     this.graph.created(container, children, this.at);
     return container;
   }
@@ -296,6 +298,7 @@ class Machine {
   private text(length: number | bigint): string {
     const bytes = this.cursor.take(length, `a ${this.op} string`);
     if (length > this.options.limits.maxStringBytes) this.fail('E_PICKLE', `holds a string of ${length} bytes; the cap is ${this.options.limits.maxStringBytes}`);
+    if (bytes.length <= 64 && bytes.every((b) => b < 0x80)) return String.fromCharCode(...bytes); // keys and names: ASCII, short
     try {
       return utf8.decode(bytes);
     } catch {
@@ -375,12 +378,14 @@ class Machine {
 
   private put(index: number): undefined {
     if (index >= this.options.limits.maxMemoEntries) this.fail('E_PICKLE', `writes memo entry ${index}; the cap is ${this.options.limits.maxMemoEntries} entries`);
-    this.memo.set(index, this.top());
+    const item = this.top();
+    if (this.memo[index] === undefined) this.memoCount++;
+    this.memo[index] = item;
     return undefined;
   }
 
   private get(index: number): undefined {
-    const item = this.memo.get(index);
+    const item = this.memo[index];
     if (item === undefined) return this.fail('E_PICKLE', `reads memo entry ${index}, which was never written`);
     return this.push(item);
   }

@@ -10,21 +10,23 @@
  * keeps both under the caps. Nothing is ever copied.
  */
 import { ForeignFormatError } from '../errors.js';
-import { describe, type Item } from './pickle-items.js';
+import { describe, ItemTuple, type Item } from './pickle-items.js';
 import type { TorchLimits } from './limits.js';
+import { PyDict, PyTuple, type PyValue } from './values.js';
 
-type Container = object;
+export type Container = PyValue[] | PyDict | PyTuple | ItemTuple;
 
 interface Shape {
   depth: number;
   nodes: number;
+  /** Placed inside another container: it may no longer change. */
+  sealed: boolean;
 }
 
-const LEAF: Shape = { depth: 0, nodes: 1 };
+const LEAF: Shape = { depth: 0, nodes: 1, sealed: true };
 
 export class ValueGraph {
   private readonly shapes = new Map<Container, Shape>();
-  private readonly sealed = new Set<Container>();
 
   constructor(
     private readonly limits: Pick<TorchLimits, 'maxDepth' | 'maxValueNodes'>,
@@ -32,41 +34,57 @@ export class ValueGraph {
   ) {}
 
   /** Registers a new container with its first children (none for EMPTY_LIST and the like). */
-  created(container: Container, children: Iterable<Item>, at: number): void {
-    const shape: Shape = { depth: 1, nodes: 1 };
+  created(container: Container, children: readonly Item[], at: number): void {
+    const shape: Shape = { depth: 1, nodes: 1, sealed: false };
     this.shapes.set(container, shape);
     for (const child of children) this.grow(container, shape, child, at);
   }
 
   /** Records that `child` was placed in the open container `parent`, which the caller is about to change. */
   adopt(parent: Container, child: Item, op: string, at: number): void {
-    this.assertOpen(parent, op, at);
-    const shape = this.shapes.get(parent) ?? { depth: 1, nodes: 1 };
-    this.shapes.set(parent, shape);
-    this.grow(parent, shape, child, at);
+    this.grow(parent, this.openShape(parent, op, at), child, at);
   }
 
   /** Refuses a change to a container that is already inside another one. */
   assertOpen(container: Container, op: string, at: number): void {
-    if (this.sealed.has(container)) {
-      throw new ForeignFormatError(
-        'E_PICKLE',
-        `${this.stream}: opcode ${op} at byte ${at} changes ${describe(container as Item)} that is already inside another object; a checkpoint never does this (it is how cycles are built)`,
-      );
-    }
+    this.openShape(container, op, at);
   }
 
-  /** Marks a value as placed somewhere it may no longer change (a call's arguments, a result). */
+  /** Marks a value as placed somewhere it may no longer change (a call's arguments, a persistent id). */
   seal(item: Item): void {
-    if (isContainer(item)) this.sealed.add(item);
+    if (isContainer(item)) this.shapeOf(item).sealed = true;
+  }
+
+  private openShape(container: Container, op: string, at: number): Shape {
+    const shape = this.shapeOf(container);
+    if (shape.sealed) {
+      throw new ForeignFormatError(
+        'E_PICKLE',
+        `${this.stream}: opcode ${op} at byte ${at} changes ${describe(container)} that is already inside another object; a checkpoint never does this (it is how cycles are built)`,
+      );
+    }
+    return shape;
+  }
+
+  /** Every container the machine makes is registered; one a call returns (a Counter's dict) already is. */
+  private shapeOf(container: Container): Shape {
+    let shape = this.shapes.get(container);
+    if (!shape) {
+      shape = { depth: 1, nodes: 1, sealed: false };
+      this.shapes.set(container, shape);
+    }
+    return shape;
   }
 
   private grow(parent: Container, shape: Shape, child: Item, at: number): void {
     if (child === parent) {
-      throw new ForeignFormatError('E_PICKLE', `${this.stream}: ${describe(child as Item)} is placed inside itself at byte ${at}; cycles are refused`);
+      throw new ForeignFormatError('E_PICKLE', `${this.stream}: ${describe(child)} is placed inside itself at byte ${at}; cycles are refused`);
     }
-    const inner = isContainer(child) ? (this.shapes.get(child) ?? LEAF) : LEAF;
-    this.seal(child);
+    let inner = LEAF;
+    if (isContainer(child)) {
+      inner = this.shapeOf(child);
+      inner.sealed = true;
+    }
     shape.depth = Math.max(shape.depth, inner.depth + 1);
     shape.nodes += inner.nodes;
     if (shape.depth > this.limits.maxDepth) {
@@ -81,6 +99,6 @@ export class ValueGraph {
   }
 }
 
-function isContainer(item: Item): item is Item & object {
-  return typeof item === 'object' && item !== null;
+function isContainer(item: Item): item is Container {
+  return Array.isArray(item) || item instanceof PyDict || item instanceof PyTuple || item instanceof ItemTuple;
 }
