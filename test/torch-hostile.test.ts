@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ArchbundleError, PyDict, readTorchFile, tensorFloat32, type PyValue, type TorchLimits, type TorchTensor } from '../src/core/index.js';
+import { ArchbundleError, PyDict, PyTuple, readTorchFile, tensorFloat32, type PyValue, type TorchLimits, type TorchTensor } from '../src/core/index.js';
 import { header as tarHeader } from './helpers/tar-craft.js';
 import { expected, fixture } from './helpers/torch-files.js';
 import { concat, float32Bytes, legacyFile, Pickle, u32, u64 } from './helpers/pickle-craft.js';
@@ -296,6 +296,22 @@ describe('malformed pickles', () => {
     const many = p().mark();
     for (let i = 0; i < 10; i++) many.none();
     bothRefuse(many.list().stop().done(), 'E_PICKLE', /would hold more than 5 values on the stack/, { maxStackItems: 5 });
+  });
+
+  it('one call repeated on memoized arguments (200,000 times) costs almost nothing and gives one shared value', () => {
+    // The first call, with its callable and arguments memoized: (first, [the same call again × 200,000])
+    const q = p().global('torch._utils', '_rebuild_tensor_v2').put(0).mark();
+    q.storage('FloatStorage', '0', 4, 'zip').int(0).intTuple([4]).intTuple([1]).bool(false).global('collections', 'OrderedDict').emptyTuple().reduce();
+    q.tuple().put(1).reduce().mark();
+    for (let i = 0; i < 200_000; i++) q.get(0).get(1).reduce();
+    const pickle = q.list().tuple(2).stop().done();
+    const started = performance.now();
+    const value = readTorchFile(torchZip(pickle, { '0': float32Bytes([1, 2, 3, 4]) }).bytes).value;
+    assert.ok(performance.now() - started < 2000);
+    assert.ok(value instanceof PyTuple);
+    const [first, list] = value.items as [TorchTensor, TorchTensor[]];
+    assert.equal(list.length, 200_000);
+    assert.ok(list.every((t) => t === first));
   });
 
   it('a BUILD that sets one OrderedDict twice: E_PICKLE', () => {

@@ -5,18 +5,41 @@
  * large memoized argument cannot make the reader quadratic.
  */
 import { ForeignFormatError } from '../errors.js';
-import { describe, type CallableName, type Item } from './pickle-items.js';
+import { describe, type CallableName, type Item, type ItemTuple } from './pickle-items.js';
 import { rebuildParameter, rebuildTensor, type RebuildContext } from './tensor-rebuild.js';
-import { PyBytes, PyDict, TorchDevice } from './values.js';
+import { PyBytes, PyDict, TorchDevice, type PyTuple } from './values.js';
 
 export interface CallContext extends RebuildContext {
   /** Dicts made by a class call (OrderedDict(), Counter()), the only ones BUILD may give attributes. */
   instances: Set<PyDict>;
   /** _codecs.encode results by string, so that encoding one large string many times costs nothing. */
   encoded: Map<string, PyBytes>;
+  /**
+   * Results of the calls that build immutable values (tensors, devices, bytes), by argument
+   * tuple: REDUCE on the same memoized arguments again gives the same value, not a new copy.
+   */
+  results: Map<CallableName, Map<PyTuple | ItemTuple, Item>>;
 }
 
-export function callAllowed(name: CallableName, args: readonly Item[], context: CallContext): Item {
+/** The calls whose results are immutable, so one result may stand for every repeat. */
+const PURE: ReadonlySet<CallableName> = new Set(['torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_parameter', 'torch.device', '_codecs.encode']);
+
+export function callAllowed(name: CallableName, args: PyTuple | ItemTuple, context: CallContext): Item {
+  if (!PURE.has(name)) return construct(name, args.items, context);
+  let results = context.results.get(name);
+  if (!results) {
+    results = new Map();
+    context.results.set(name, results);
+  }
+  let result = results.get(args);
+  if (result === undefined) {
+    result = construct(name, args.items, context);
+    results.set(args, result);
+  }
+  return result;
+}
+
+function construct(name: CallableName, args: readonly Item[], context: CallContext): Item {
   const bad = (what: string): never => {
     throw new ForeignFormatError('E_TORCH_FORMAT', `${context.stream}: ${name} at byte ${context.at} ${what}`);
   };

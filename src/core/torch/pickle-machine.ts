@@ -13,10 +13,10 @@ import { ByteCursor } from './byte-cursor.js';
 import type { TorchLimits } from './limits.js';
 import { callAllowed, type CallContext } from './pickle-calls.js';
 import { resolveGlobal } from './pickle-globals.js';
-import { asValue, describe, isValue, PyGlobal, tupleItems, tupleOf, type Item } from './pickle-items.js';
+import { asValue, describe, isValue, ItemTuple, PyGlobal, tupleOf, type Item } from './pickle-items.js';
 import { OP, opcodeName, opcodeOf } from './pickle-opcodes.js';
 import { ValueGraph, type Container } from './value-graph.js';
-import { PyBytes, PyDict, type PyKey, type PyValue } from './values.js';
+import { PyBytes, PyDict, PyTuple, type PyKey, type PyValue } from './values.js';
 
 export interface PickleOptions {
   /** The stream, for messages: "archive/data.pkl", "the legacy checkpoint". */
@@ -76,7 +76,7 @@ class Machine {
     private readonly options: PickleOptions,
   ) {
     this.graph = new ValueGraph(options.limits, options.stream);
-    this.calls = { limits: options.limits, stream: options.stream, at: 0, instances: new Set(), encoded: new Map() };
+    this.calls = { limits: options.limits, stream: options.stream, at: 0, instances: new Set(), encoded: new Map(), results: new Map(), geometry: new Map() };
   }
 
   run(): Unpickled {
@@ -398,11 +398,12 @@ class Machine {
       const what = callable instanceof PyGlobal ? `${callable.qualifiedName}, which is not a callable here` : `${describe(callable!)}, which is not a global`;
       return this.fail('E_UNSAFE_PICKLE', `calls ${what}; only allowed globals may be called`);
     }
-    const items = tupleItems(args!);
-    if (!items) return this.fail('E_PICKLE', `calls ${callable.qualifiedName} with ${describe(args!)}; expected a tuple of arguments`);
-    this.graph.seal(args!);
+    if (!(args instanceof PyTuple || args instanceof ItemTuple)) {
+      return this.fail('E_PICKLE', `calls ${callable.qualifiedName} with ${describe(args!)}; expected a tuple of arguments`);
+    }
+    this.graph.seal(args);
     this.calls.at = this.at;
-    return this.push(callAllowed(callable.role.name, items, this.calls));
+    return this.push(callAllowed(callable.role.name, args, this.calls));
   }
 
   /**
