@@ -1,6 +1,10 @@
 /**
  * Caps the PyTorch reader enforces on a file it must treat as hostile. Each bounds memory or time
  * that a small file could otherwise make large; the defaults are far above any real checkpoint.
+ * Nothing is allocated from a length field before it is checked against the bytes left, and each
+ * opcode allocates at most a few small objects, so memory grows linearly with the pickle: a
+ * crafted pickle of 1-byte opcodes can still cost on the order of 100 bytes per byte, which is
+ * what `maxPickleBytes` bounds (lower it for untrusted files in a browser).
  */
 import { ArchbundleError } from '../errors.js';
 
