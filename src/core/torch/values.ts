@@ -32,6 +32,11 @@ export class PyTuple {
 /** A dict (also collections.OrderedDict): insertion-ordered pairs with string, number or bigint keys. */
 export class PyDict {
   readonly entries = new Map<PyKey, PyValue>();
+  /**
+   * Instance attributes an OrderedDict was pickled with (BUILD), such as a module state dict's
+   * `_metadata` (per-module versions); empty for plain dicts.
+   */
+  readonly attributes = new Map<string, PyValue>();
   get(key: PyKey): PyValue | undefined {
     return this.entries.get(key);
   }
