@@ -49,7 +49,7 @@ describe('PyTorch mappings', () => {
             const keys = new Set<string>();
             for (const w of model.namedWeights()) {
               const values = w.variable.read().dataSync() as Float32Array;
-              const torch = names.toTorch(w.name, { shape: [...w.variable.shape], values }, context);
+              const torch = names.toTorch(w.name, { shape: [...w.variable.shape] as number[], values }, context);
               assert.ok(!keys.has(torch.key), `${torch.key} is unique`);
               keys.add(torch.key);
               const back = names.toArchbundle(torch.key, torch, context);

@@ -60,4 +60,8 @@ export interface WideResNetArgs {
    * Dropout (rate 0.1, as in the reference implementation) between the two convolutions of each unit.
    */
   dropout?: boolean;
+  /**
+   * What each unit's shortcut (identity or 1x1 convolution) takes: the unit's input (input), or the input after the unit's first normalisation and ReLU (activated; the original Wide ResNet does this where the width changes). The reference implementation's units take the activated input whenever normalization is none, because their in-place ReLU overwrites the input; its checkpoints import with that value.
+   */
+  shortcut?: 'input' | 'activated';
 }

@@ -24,7 +24,7 @@ export default {
         let y = x;
         for (let j = 0; j < n; j++) {
           const stride = stage > 1 && j === 0 ? 2 : 1;
-          y = wideUnit(b, { prefix: `block${stage}.${j}`, inPlanes, planes: planes[stage], stride, normalization, bias, dropout }, y);
+          y = wideUnit(b, { prefix: `block${stage}.${j}`, inPlanes, planes: planes[stage], stride, normalization, bias, dropout, activatedShortcut: args.shortcut === 'activated' }, y);
           inPlanes = planes[stage];
         }
         return y;

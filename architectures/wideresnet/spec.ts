@@ -2,6 +2,7 @@ import type { ArchitectureSpec } from '../../src/core/architecture.js';
 import type { Issue } from '../../src/core/errors.js';
 import { groupCountIssues } from '../../src/core/architecture-checks.js';
 import type { WideResNetArgs } from './args.generated.js';
+import { wideResNetMigrations } from './migrations.js';
 import schema from './schema.json' with { type: 'json' };
 import torch from './torch.json' with { type: 'json' };
 
@@ -15,6 +16,7 @@ export default {
   name: 'WideResNet',
   schema,
   torch,
+  migrations: wideResNetMigrations,
   check(args) {
     const issues: Issue[] = [];
     if ((args.depth - 4) % 6 !== 0) {

@@ -18,6 +18,7 @@ export interface ReferenceMapping {
   class: string;
   arguments: Record<string, string>;
   values?: Record<string, Record<string, unknown>>;
+  implied?: Record<string, { from: string; values: Record<string, unknown>; otherwise: unknown }>;
   whitening?: { flag: string; mean: string; std: string };
   kwargs: Record<string, string>;
   dropped: Record<string, string>;

@@ -16,7 +16,7 @@ import type { ConversionContext, DenseTensor, TorchWeightNames } from './weight-
 interface OptimizerRule {
   detect: string[];
   args: Record<string, string>;
-  ignored: Record<string, JsonValue>;
+  ignored: Record<string, JsonValue[]>;
   informational: string[];
   slots: string[];
 }
@@ -124,8 +124,9 @@ function readArgs(rule: OptimizerRule, group: PyDict, issues: Issue[]): Record<s
     if (mapped.has(name) || name === 'params' || rule.informational.includes(name)) continue;
     if (!Object.hasOwn(rule.ignored, name)) {
       issues.push({ pointer: `/param_groups/0/${name}`, keyword: 'torch-optimizer', message: `is a setting archbundle does not implement (received ${describePython(raw)})` });
-    } else if (pythonToJson(raw, `/param_groups/0/${name}`, []) !== rule.ignored[name]) {
-      issues.push({ pointer: `/param_groups/0/${name}`, keyword: 'torch-optimizer', message: `expected ${JSON.stringify(rule.ignored[name])} (archbundle implements only that), received ${describePython(raw)}` });
+    } else if (!rule.ignored[name]!.includes(pythonToJson(raw, `/param_groups/0/${name}`, []) as JsonValue)) {
+      const allowed = rule.ignored[name]!.map((v) => JSON.stringify(v)).join(' or ');
+      issues.push({ pointer: `/param_groups/0/${name}`, keyword: 'torch-optimizer', message: `expected ${allowed} (archbundle implements only that), received ${describePython(raw)}` });
     }
   }
   return args;

@@ -76,6 +76,11 @@ export function readReferenceCheckpoint(value: PyDict, mappings: readonly TorchM
       issues.push({ pointer, keyword: 'torch-mapping', message: `the reference implementation's ${referenceClass} attribute "${name}" (${describePython(saved)}) is neither an argument nor a dropped attribute in ${mapping.class}'s torch.json` });
     }
   }
+  for (const [argument, rule] of Object.entries(reference.implied ?? {})) {
+    const saved = pythonToJson(attributes.get(rule.from) ?? null, `/arguments/${rule.from}`, []);
+    const key = typeof saved === 'string' ? saved : JSON.stringify(saved);
+    args[argument] = (Object.hasOwn(rule.values, key) ? rule.values[key] : rule.otherwise) as JsonValue;
+  }
   for (const [key, saved] of kwargs.entries) {
     const name = String(key);
     const attribute = reference.kwargs[name];

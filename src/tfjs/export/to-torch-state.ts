@@ -34,7 +34,7 @@ export function torchStateDict(model: Classifier): TorchStateTensor[] {
   }
   const weights = model.namedWeights();
   for (const w of weights) {
-    const t = names.toTorch(w.name, { shape: [...w.variable.shape], values: w.variable.read().dataSync() as Float32Array }, context);
+    const t = names.toTorch(w.name, { shape: [...w.variable.shape] as number[], values: w.variable.read().dataSync() as Float32Array }, context);
     out.push(float32(t.key, t.shape, t.values));
   }
   for (const extra of names.exportedExtras(weights.map((w) => w.name))) {

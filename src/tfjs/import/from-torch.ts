@@ -94,7 +94,7 @@ export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): 
       optimizer = createOptimizer(state.class, state.args as Record<string, JsonValue>);
       const tensors = state.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape) }));
       try {
-        optimizer.setState({ step: state.step, tensors: tensors.map((t) => ({ name: t.name, tensor: t.tensor })) }, model.namedWeights().map((w) => ({ name: w.name, shape: w.variable.shape })));
+        optimizer.setState({ step: state.step, tensors: tensors.map((t) => ({ name: t.name, tensor: t.tensor })) }, model.namedWeights().map((w) => ({ name: w.name, shape: w.variable.shape as number[] })));
       } finally {
         tf.dispose(tensors.map((t) => t.tensor));
       }
