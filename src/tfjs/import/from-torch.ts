@@ -84,6 +84,7 @@ export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): 
   // Placeholder weights: every one is overwritten below, and drawing random ones for a large model is slow.
   const model = instantiate(className, args, { placeholderWeights: true });
   try {
+    if (!referenceClass) consumedKeys = whiteningKeys(spec.torch as TorchMapping, stateDict, model);
     const context = { classes: (model.args as { classes: number }).classes, flattenedInput: flattenedInputShapes(model) };
     const imported = importStateDict(spec.torch as TorchMapping, stateDict, context, consumedKeys);
     fillWeights(model, imported.weights);

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { canonicalJson } from '../../../core/bundle/canonical-json.js';
+import { FORMAT_VERSION } from '../../../core/bundle/format.js';
+import { architectures } from '../../../core/registries.js';
 import { writeSafetensors } from '../../../core/safetensors/write.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
 import { torchStateDict } from '../../../tfjs/export/to-torch-state.js';
@@ -39,7 +41,14 @@ async function run(argv: string[], io: Io): Promise<number> {
   const state = await State.load(path.resolve(io.cwd, bundle));
   try {
     const tensors = torchStateDict(state.model).map((t) => ({ name: t.key, dtype: t.dtype === 'int64' ? ('I64' as const) : ('F32' as const), shape: t.shape, bytes: t.bytes }));
-    const arch = { class: state.model.className, schemaVersion: state.model.schemaVersion, args: state.model.args };
+    // The bundle's own arch.json, which import checks exactly as the bundle reader does.
+    const arch = {
+      formatVersion: FORMAT_VERSION,
+      class: state.model.className,
+      schemaId: String(architectures.get(state.model.className).schema.$id),
+      schemaVersion: state.model.schemaVersion,
+      args: state.model.args,
+    };
     await writeFileAtomic(path.resolve(io.cwd, out), writeSafetensors(tensors, { format: 'pt', 'arch.json': canonicalJson(arch) }));
     io.out(`wrote ${out}: ${tensors.length} tensors of ${state.model.className} in PyTorch's names and layouts\n`);
   } finally {
