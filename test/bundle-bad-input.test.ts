@@ -116,6 +116,16 @@ describe('bad input: the container', () => {
     assert.match(e.message, new RegExp(`0x41\\) at offset ${valid.length - 512 + 7}`));
   });
 
+  it('a non-zero byte hidden in the padding after an entry', async () => {
+    // arch.json's header is block 0; its size (octal, bytes 124..135) tells where its padding starts.
+    const size = parseInt(new TextDecoder().decode(valid.subarray(124, 135)), 8);
+    assert.ok(size % 512 !== 0, 'arch.json has padding');
+    const bytes = Uint8Array.from(valid);
+    bytes[512 + size] = 0x5a;
+    const e = await expectCode(bytes, 'E_NOT_TAR');
+    assert.match(e.message, new RegExp(`0x5a\\) at offset ${512 + size}, in the zero padding after a tar entry`));
+  });
+
   // Extension headers (pax, GNU long names and links, sparse files): test/bundle-tar-variants.test.ts.
   for (const [type, kind] of [['1', 'hard link'], ['2', 'symlink'], ['3', 'character device'], ['4', 'block device'], ['5', 'directory'], ['6', 'fifo']] as const) {
     it(`an entry that is a ${kind}`, async () => {

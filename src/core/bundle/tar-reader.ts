@@ -36,7 +36,13 @@ export class TarReader {
 
   /** The next entry's header, or null at the end-of-archive marker. The caller reads exactly `size` bytes before calling again. */
   async next(): Promise<TarEntryHeader | null> {
-    if (this.padding > 0) await this.source.read(this.padding, 'the padding of a tar entry');
+    if (this.padding > 0) {
+      const at = this.source.position;
+      const padding = await this.source.read(this.padding, 'the padding of a tar entry');
+      // Writers pad with zeros; anything else there is data no reader looks at, so refuse it.
+      const nonZero = padding.findIndex((b) => b !== 0);
+      if (nonZero >= 0) throw new BundleError('E_NOT_TAR', `bundle has a non-zero byte (${hex(padding[nonZero]!)}) at offset ${at + nonZero}, in the zero padding after a tar entry`);
+    }
     if (this.count === 0 && (await this.source.atEnd())) {
       throw new BundleError('E_NOT_TAR', 'bundle is empty: expected a tar archive');
     }
