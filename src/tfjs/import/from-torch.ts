@@ -88,6 +88,11 @@ export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): 
     const context = { classes: (model.args as { classes: number }).classes, flattenedInput: flattenedInputShapes(model) };
     const imported = importStateDict(spec.torch as TorchMapping, stateDict, context, consumedKeys);
     fillWeights(model, imported.weights);
+    const single = (spec.torch as TorchMapping).reference?.singleLogit;
+    const logit = single && stateDict instanceof PyDict ? stateDict.get(`${single}.weight`) : undefined;
+    if (context.classes === 2 && isTorchTensor(logit) && logit.shape[0] === 1) {
+      notes.push(`${single}: the reference implementation's single logit z for 2 classes became the two logits [0, z], whose softmax is its sigmoid`);
+    }
     let optimizer: TrainingOptimizer | undefined;
     let optimizerReport: ImportReport['optimizer'] = null;
     if (optimizerState) {
