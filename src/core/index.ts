@@ -28,6 +28,8 @@ export type { TensorRecord } from './bundle/tensor-table.js';
 export { DEFAULT_LIMITS, ENTRY_ORDER, ENTRY_SINCE, FORMAT_VERSION, OLDEST_FORMAT_VERSION, TENSOR_ALIGNMENT } from './bundle/format.js';
 export type { ReadLimits, StoredDtype } from './bundle/format.js';
 export { parseStrictJson } from './bundle/strict-json.js';
+export { softmax, topClasses } from './class-ranking.js';
+export type { RankedClass } from './class-ranking.js';
 export { canonicalJson } from './bundle/canonical-json.js';
 export { useSha256, webCryptoSha256 } from './bundle/hash.js';
 export type { Hasher, Sha256 } from './bundle/hash.js';
