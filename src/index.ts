@@ -63,5 +63,10 @@ export type { LoadOptions, TrainingFactories } from './tfjs/bundle/load-live.js'
 export type { WeightsDiff } from './tfjs/bundle/weights-diff.js';
 export { readBundle } from './core/bundle/read-bundle.js';
 export type { BundleContents, CheckedArch, ReadOptions } from './core/bundle/read-bundle.js';
+// the input contract (input.json): what a writer such as an importer gives State
+export { inputContract } from './core/bundle/input-contract.js';
+export type { InputContract, PixelScaling } from './core/bundle/entries.js';
+export { readLabelsFile } from './node/inputs/labels-file.js';
+export type { ReadLabelsOptions } from './node/inputs/labels-file.js';
 export { openBundleFile } from './node/files/bundle-file.js';
 export type { BundleFile, BundleSource } from './core/bundle/byte-source.js';

@@ -12,6 +12,7 @@ export type { BatchEvaluation } from './tfjs/train/step.js';
 export { runEpochs } from './tfjs/train/loop.js';
 export type { LoopState, TrainBatch } from './tfjs/train/loop.js';
 export { prepareData, makeBatch } from './tfjs/data/batches.js';
+export { predictLogits } from './tfjs/inference/predict-logits.js';
 export { syntheticDataset } from './tfjs/data/synthetic.js';
 export { GroupNormalization } from './tfjs/layers/group-normalization.js';
 export { groupCount, type NormalizationKind } from './core/group-count.js';

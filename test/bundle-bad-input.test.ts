@@ -239,7 +239,8 @@ describe('bad input: JSON entries', () => {
   });
 
   it('an unknown or newer format version, a foreign format id', async () => {
-    await expectCode(editJson('arch.json', (a) => void (a.formatVersion = 2)), 'E_FORMAT_VERSION');
+    await expectCode(editJson('arch.json', (a) => void (a.formatVersion = 3)), 'E_FORMAT_VERSION');
+    await expectCode(editJson('arch.json', (a) => void (a.formatVersion = 1)), 'E_FORMAT_VERSION'); // manifest.json still says 2
     await expectCode(editJson('manifest.json', (m) => void (m.formatVersion = 99)), 'E_FORMAT_VERSION');
     await expectCode(editJson('manifest.json', (m) => void (m.format = 'safetensors')), 'E_FORMAT_VERSION');
   });

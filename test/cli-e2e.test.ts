@@ -69,6 +69,9 @@ describe('archbundle CLI end to end', () => {
     assert.equal(summary.optimizer.class, 'SGD');
     assert.equal(summary.scheduler.class, 'StepLR');
     assert.equal(summary.metrics.length, 3);
+    assert.deepEqual(summary.input, { dataset: 'synthetic', labels: null, pixels: { scale: 1 / 255, offset: 0 }, layout: 'NHWC', shape: [8, 8, 1] });
+    const inspectText = await runCli(['inspect', last], { cwd: dir });
+    assert.match(inspectText.stdout, /^input: {6}dataset synthetic, no labels; pixels 8-bit value × 0\.00392156862745098 \+ 0; NHWC \[8, 8, 1\]$/m);
 
     const evaluation = await runCli(['eval', last, '--data', 'synthetic', '--json'], { cwd: dir });
     assert.equal(evaluation.code, 0, evaluation.stderr);
@@ -77,6 +80,11 @@ describe('archbundle CLI end to end', () => {
     assert.equal(result.class, 'MLP');
     assert.equal(result.confusion.flat().reduce((a: number, b: number) => a + b, 0), result.count);
     assert.ok(result.accuracy > 0.5, `accuracy ${result.accuracy}`);
+    assert.equal(result.datasetFrom, '--data');
+    // without --data, the dataset comes from the bundle's input contract, not from a guess
+    const fromContract = await runCli(['eval', last, '--json'], { cwd: dir });
+    assert.equal(fromContract.code, 0, fromContract.stderr);
+    assert.deepEqual({ ...JSON.parse(fromContract.stdout), datasetFrom: '--data' }, result);
 
     const bundles = ['epoch-0002.archbundle', 'epoch-0003.archbundle', 'best.archbundle'].map((f) => path.join(out, f));
     for (const deep of [[], ['--deep']]) {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { ROOT } from './helpers/cli.js';
 
 const run = promisify(execFile);
@@ -34,7 +35,7 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
     assert.deepEqual(files.filter((f) => /^(dist\/)?(test|bench|scripts)\//.test(f) || /\.test\.(js|ts)$/.test(f) || f.startsWith('src/')), []);
   });
 
-  it('runs `npx archbundle --help` and `npx archbundle validate`', async () => {
+  it('runs `npx archbundle --help`, `npx archbundle validate` and `npx archbundle predict` on a PNG (sharp installed with it)', async () => {
     const help = await run('npx', ['archbundle', '--help'], { cwd: app });
     assert.match(help.stdout, /^Usage: archbundle <command>/);
     const save = `import { createModel, State } from 'archbundle';
@@ -42,6 +43,11 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
     await run(process.execPath, ['--input-type=module', '-e', save], { cwd: app, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu' } });
     const valid = await run('npx', ['archbundle', 'validate', 'tiny.archbundle', '--json'], { cwd: app });
     assert.equal((JSON.parse(valid.stdout) as { valid: boolean }[])[0]!.valid, true);
+    await sharp(Buffer.alloc(16, 128), { raw: { width: 4, height: 4, channels: 1 } }).toColourspace('b-w').png().toFile(path.join(app, 'grey.png'));
+    const predicted = await run('npx', ['archbundle', 'predict', 'tiny.archbundle', 'grey.png', '--json'], { cwd: app, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu' } });
+    const [prediction] = (JSON.parse(predicted.stdout) as { predictions: { input: string; top: unknown[] }[] }).predictions;
+    assert.equal(prediction!.input, 'grey.png');
+    assert.equal(prediction!.top.length, 3);
     writeFileSync(path.join(app, 'broken.archbundle'), 'not a tar');
     await assert.rejects(run('npx', ['archbundle', 'validate', 'broken.archbundle'], { cwd: app }), (error: { code?: number; stdout?: string }) => error.code === 1);
   });

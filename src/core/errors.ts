@@ -45,6 +45,8 @@ export type ErrorCode =
   | 'E_TENSOR_TABLE'
   | 'E_WEIGHTS_MISMATCH'
   | 'E_STATE_MISMATCH'
+  // the input contract (input.json) against the model: labels per class, input shape
+  | 'E_INPUT_MISMATCH'
   // foreign files: PyTorch checkpoints (pickle, legacy and zip containers), safetensors
   | 'E_UNSAFE_PICKLE'
   | 'E_PICKLE'

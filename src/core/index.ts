@@ -21,11 +21,15 @@ export type { BundleContents, CheckedArch, ReadOptions, TensorGroup, TensorRecei
 export { bundleChunks, ARCHBUNDLE_VERSION } from './bundle/write-bundle.js';
 export type { BundleParts, TensorSource } from './bundle/write-bundle.js';
 export type { BundleFile, BundleSource } from './bundle/byte-source.js';
-export type { ArchEntry, Manifest, ManifestEntry, OptimizerEntry, SchedulerEntry, TrainingEntry } from './bundle/entries.js';
+export type { ArchEntry, InputContract, Manifest, ManifestEntry, OptimizerEntry, PixelScaling, SchedulerEntry, TrainingEntry } from './bundle/entries.js';
+export { checkInputContract, DEFAULT_PIXEL_SCALING, inputContract, inputShape } from './bundle/input-contract.js';
+export type { ContractSubject, InputContractOptions } from './bundle/input-contract.js';
 export type { TensorRecord } from './bundle/tensor-table.js';
-export { DEFAULT_LIMITS, ENTRY_ORDER, FORMAT_VERSION, TENSOR_ALIGNMENT } from './bundle/format.js';
+export { DEFAULT_LIMITS, ENTRY_ORDER, ENTRY_SINCE, FORMAT_VERSION, OLDEST_FORMAT_VERSION, TENSOR_ALIGNMENT } from './bundle/format.js';
 export type { ReadLimits, StoredDtype } from './bundle/format.js';
 export { parseStrictJson } from './bundle/strict-json.js';
+export { softmax, topClasses } from './class-ranking.js';
+export type { RankedClass } from './class-ranking.js';
 export { canonicalJson } from './bundle/canonical-json.js';
 export { useSha256, webCryptoSha256 } from './bundle/hash.js';
 export type { Hasher, Sha256 } from './bundle/hash.js';

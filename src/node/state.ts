@@ -7,10 +7,11 @@ import './files/node-sha256.js';
 import * as tf from '@tensorflow/tfjs';
 import type { AtomicWriteOptions } from './files/atomic-file.js';
 import type { BundleSource } from '../core/bundle/byte-source.js';
-import type { TrainingEntry } from '../core/bundle/entries.js';
+import type { InputContract, TrainingEntry } from '../core/bundle/entries.js';
 import { loadLive, type LoadOptions, type TrainingFactories } from '../tfjs/bundle/load-live.js';
 import { tensorSource } from '../tfjs/bundle/tensor-bytes.js';
 import type { WeightsDiff } from '../tfjs/bundle/weights-diff.js';
+import { FORMAT_VERSION } from '../core/bundle/format.js';
 import { bundleChunks, type BundleParts } from '../core/bundle/write-bundle.js';
 import { architectures } from '../core/registries.js';
 import type { Classifier } from '../tfjs/classifier.js';
@@ -29,13 +30,20 @@ export class State {
   diff: WeightsDiff = { missing: [], unexpected: [], mismatched: [] };
   /** The random stream as saved (a loaded state has already restored it). */
   random: RandomState;
+  /** The format version of the bundle this state was loaded from; FORMAT_VERSION, the one saved, otherwise. */
+  formatVersion: number = FORMAT_VERSION;
 
+  /**
+   * @param input the model's input contract, saved as input.json (labels, pixel scaling, shape);
+   *   null saves none. A loaded state has the bundle's, or null when it holds none.
+   */
   constructor(
     readonly model: Classifier,
     readonly optimizer?: TrainingOptimizer,
     readonly scheduler?: TrainingScheduler,
     readonly epoch = 0,
     readonly progress: TrainingProgress = {},
+    public input: InputContract | null = null,
   ) {
     this.random = getRandomState();
   }
@@ -56,8 +64,9 @@ export class State {
     scheduler?: TrainingScheduler,
     epoch = 0,
     progress: TrainingProgress = {},
+    input: InputContract | null = null,
   ): Promise<State> {
-    const state = new State(model, optimizer, scheduler, epoch, progress);
+    const state = new State(model, optimizer, scheduler, epoch, progress, input);
     await state.save(path);
     return state;
   }
@@ -71,11 +80,10 @@ export class State {
     const input = typeof source === 'string' ? await openFile(source) : source;
     const loaded = await loadLive(input, { ...options, factories: options.factories ?? defaultFactories });
     const training = loaded.training;
-    const state = new State(loaded.model, loaded.optimizer, loaded.scheduler, training.epoch, {
-      globalStep: training.globalStep,
-      metrics: training.metrics,
-    });
+    const progress = { globalStep: training.globalStep, metrics: training.metrics };
+    const state = new State(loaded.model, loaded.optimizer, loaded.scheduler, training.epoch, progress, loaded.contents.input ?? null);
     state.diff = loaded.diff;
+    state.formatVersion = loaded.contents.manifest.formatVersion;
     state.random = training.random;
     setRandomState(training.random);
     return state;
@@ -130,6 +138,7 @@ export class State {
         schemaVersion: model.schemaVersion,
         args: { ...model.args },
       },
+      ...(this.input ? { input: this.input } : {}),
       weights: model.namedWeights().map((w) => tensorSource(w.name, w.variable.read())),
       optimizer:
         this.optimizer && optimizerState

@@ -1,5 +1,6 @@
 /** The JSON entries of a bundle: their types, and checks against the schemas in schemas/. */
 import archSchema from '../../../schemas/bundle-arch.schema.json' with { type: 'json' };
+import inputSchema from '../../../schemas/bundle-input.schema.json' with { type: 'json' };
 import manifestSchema from '../../../schemas/bundle-manifest.schema.json' with { type: 'json' };
 import optimizerSchema from '../../../schemas/bundle-optimizer.schema.json' with { type: 'json' };
 import schedulerSchema from '../../../schemas/bundle-scheduler.schema.json' with { type: 'json' };
@@ -16,6 +17,28 @@ export interface ArchEntry {
   schemaId: string;
   schemaVersion: number;
   args: Record<string, unknown>;
+}
+
+/** How an 8-bit image becomes the model's float input: `stored value × scale + offset`. */
+export interface PixelScaling {
+  scale: number;
+  offset: number;
+}
+
+/**
+ * input.json, the model's input contract (format version 2 on): the dataset it was trained on,
+ * a name per class, the pixel scaling used in training, and one example's layout and shape.
+ */
+export interface InputContract {
+  /** The training dataset's name, or null when unknown. */
+  dataset: string | null;
+  /** One name per class, in class order, or null when the classes have no names. */
+  labels: string[] | null;
+  pixels: PixelScaling;
+  /** The model's input order: batch, height, width, channels. */
+  layout: 'NHWC';
+  /** One example's [height, width, channels]. */
+  shape: [number, number, number];
 }
 
 export interface TensorTableEntry {
@@ -58,6 +81,7 @@ export interface Manifest {
 
 const SCHEMAS: Partial<Record<EntryName, JsonSchema>> = {
   'arch.json': archSchema,
+  'input.json': inputSchema,
   'weights.json': weightsSchema,
   'optimizer.json': optimizerSchema,
   'scheduler.json': schedulerSchema,

@@ -5,11 +5,14 @@
 
 export const FORMAT_ID = 'archbundle';
 /** The format version this code writes, and the newest it reads. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** The oldest format version this code reads: every version from this one to FORMAT_VERSION loads. */
+export const OLDEST_FORMAT_VERSION = 1;
 
 /** Every entry a bundle may hold, in the only order allowed. */
 export const ENTRY_ORDER = [
   'arch.json',
+  'input.json',
   'weights.json',
   'weights.bin',
   'optimizer.json',
@@ -21,6 +24,12 @@ export const ENTRY_ORDER = [
 export type EntryName = (typeof ENTRY_ORDER)[number];
 
 export const REQUIRED_ENTRIES: readonly EntryName[] = ['arch.json', 'weights.json', 'weights.bin', 'training.json', 'manifest.json'];
+
+/**
+ * Entries that later format versions added, with the version that added each: a bundle of an
+ * older version holding one is refused (E_ENTRY_UNKNOWN), as a reader of that version would.
+ */
+export const ENTRY_SINCE: Partial<Record<EntryName, number>> = { 'input.json': 2 };
 
 export function isEntryName(name: string): name is EntryName {
   return (ENTRY_ORDER as readonly string[]).includes(name);

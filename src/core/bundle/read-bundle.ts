@@ -2,10 +2,11 @@
  * The TF.js-free bundle reader. It streams the tar once and checks, in this order and before
  * trusting anything: tar structure, entry types and paths, names, order and duplicates, size
  * caps, strict JSON, format version, JSON schemas, architecture class and arguments (with
- * migrations), tensor tables, zero padding, and finally every size and sha256 in the manifest.
- * Tensor bytes go to an optional receiver (the TF.js layer) one tensor at a time. Layers the
- * migrations renamed are renamed in the tensor tables as they are read, so everything after
- * (receiver, contents, validate, inspect) sees only the current names.
+ * migrations), the input contract against those arguments, tensor tables, zero padding, and
+ * finally every size and sha256 in the manifest. Tensor bytes go to an optional receiver (the
+ * TF.js layer) one tensor at a time. Layers the migrations renamed are renamed in the tensor
+ * tables as they are read, so everything after (receiver, contents, validate, inspect) sees only
+ * the current names.
  */
 import { checkArgsComplete, migrateArchitectureArgs } from '../architecture-migrations.js';
 import { schemaVersion } from '../architecture.js';
@@ -16,6 +17,7 @@ import { byteReader, type BundleSource, type ByteReader } from './byte-source.js
 import {
   checkEntrySchema,
   type ArchEntry,
+  type InputContract,
   type Manifest,
   type ManifestEntry,
   type OptimizerEntry,
@@ -23,8 +25,19 @@ import {
   type TensorTableEntry,
   type TrainingEntry,
 } from './entries.js';
-import { DEFAULT_LIMITS, ENTRY_ORDER, FORMAT_ID, FORMAT_VERSION, isEntryName, REQUIRED_ENTRIES, type EntryName, type ReadLimits } from './format.js';
+import {
+  DEFAULT_LIMITS,
+  ENTRY_ORDER,
+  ENTRY_SINCE,
+  FORMAT_ID,
+  FORMAT_VERSION,
+  isEntryName,
+  REQUIRED_ENTRIES,
+  type EntryName,
+  type ReadLimits,
+} from './format.js';
 import { sha256, type Hasher } from './hash.js';
+import { checkInputContract, type ContractSubject } from './input-contract.js';
 import { ReadPipeline } from './read-pipeline.js';
 import { parseStrictJson } from './strict-json.js';
 import { TarReader } from './tar-reader.js';
@@ -64,6 +77,8 @@ export interface TensorReceiver {
 
 export interface BundleContents {
   arch: CheckedArch;
+  /** The input contract; absent from every version-1 bundle, and optional in version 2. */
+  input?: InputContract;
   weights: TensorRecord[];
   optimizer?: OptimizerEntry;
   scheduler?: SchedulerEntry;
@@ -76,7 +91,13 @@ export interface ReadOptions {
   receiver?: TensorReceiver;
 }
 
-const BIN_TABLE: Partial<Record<EntryName, EntryName>> = { 'weights.bin': 'weights.json', 'optimizer.bin': 'optimizer.json' };
+/** Entries that only make sense after another one: a .bin after its table, and so on. */
+const NEEDS: Partial<Record<EntryName, EntryName>> = {
+  'input.json': 'arch.json',
+  'weights.bin': 'weights.json',
+  'optimizer.bin': 'optimizer.json',
+  'scheduler.json': 'optimizer.json',
+};
 
 export async function readBundle(source: BundleSource, options: ReadOptions = {}): Promise<BundleContents> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -106,6 +127,7 @@ class ReadState {
   readonly digests: ManifestEntry[] = [];
   private readonly seen: EntryName[] = [];
   private arch?: CheckedArch;
+  private input?: InputContract;
   private tables: Partial<Record<TensorGroup, { records: TensorRecord[]; size: number }>> = {};
   private optimizer?: OptimizerEntry;
   private scheduler?: SchedulerEntry;
@@ -124,9 +146,17 @@ class ReadState {
     if (last && ENTRY_ORDER.indexOf(last) > ENTRY_ORDER.indexOf(name)) {
       throw new BundleError('E_ENTRY_ORDER', `bundle entry "${name}" comes after "${last}"; expected the order ${ENTRY_ORDER.join(', ')}`);
     }
-    const needs = BIN_TABLE[name] ?? (name === 'scheduler.json' ? 'optimizer.json' : undefined);
+    const needs = NEEDS[name];
     if (needs && !this.seen.includes(needs)) {
       throw new BundleError('E_ENTRY_MISSING', `bundle entry "${name}" needs "${needs}" before it, which is missing`);
+    }
+    // arch.json, always first, has told the version by now
+    const since = ENTRY_SINCE[name];
+    if (since !== undefined && this.arch && this.arch.formatVersion < since) {
+      throw new BundleError(
+        'E_ENTRY_UNKNOWN',
+        `bundle entry "${name}" is not part of format version ${this.arch.formatVersion} (it came with version ${since}), which this bundle declares`,
+      );
     }
     const cap = name.endsWith('.json') ? this.limits.maxJsonBytes : this.limits.maxBinBytes;
     if (size > cap) throw new BundleError('E_ENTRY_TOO_LARGE', `bundle entry "${name}" has ${size} bytes, more than the cap of ${cap}`);
@@ -140,6 +170,10 @@ class ReadState {
         checkFormatVersion(name, value);
         this.arch = checkArch(checkEntrySchema<ArchEntry>(name, value));
         await this.receiver.arch?.(this.arch);
+        return;
+      case 'input.json':
+        this.input = checkEntrySchema<InputContract>(name, value);
+        checkInputContract(this.input, this.arch!.args as unknown as ContractSubject);
         return;
       case 'weights.json':
       case 'optimizer.json': {
@@ -211,7 +245,15 @@ class ReadState {
       throw new BundleError('E_FORMAT_VERSION', `manifest.json says format version ${manifest.formatVersion} but arch.json says ${this.arch!.formatVersion}`);
     }
     checkManifest(manifest.entries, this.digests);
-    return { arch: this.arch!, weights: this.tables.weights!.records, optimizer: this.optimizer, scheduler: this.scheduler, training: this.training!, manifest };
+    return {
+      arch: this.arch!,
+      ...(this.input ? { input: this.input } : {}),
+      weights: this.tables.weights!.records,
+      optimizer: this.optimizer,
+      scheduler: this.scheduler,
+      training: this.training!,
+      manifest,
+    };
   }
 }
 

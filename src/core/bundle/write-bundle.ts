@@ -7,9 +7,10 @@ import { pack as createPack, type Pack } from 'tar-stream';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { ArchbundleError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import { checkEntrySchema, type ArchEntry, type Manifest, type ManifestEntry, type SchedulerEntry, type TrainingEntry } from './entries.js';
+import { checkEntrySchema, type ArchEntry, type InputContract, type Manifest, type ManifestEntry, type SchedulerEntry, type TrainingEntry } from './entries.js';
 import { FORMAT_ID, FORMAT_VERSION, TAR_HEADER_FIXED, type EntryName, type StoredDtype } from './format.js';
 import { sha256 } from './hash.js';
+import { checkInputContract, type ContractSubject } from './input-contract.js';
 import { layoutTensors } from './tensor-table.js';
 
 /** A tensor to store: its bytes are fetched only when the writer reaches it. */
@@ -23,6 +24,8 @@ export interface TensorSource {
 
 export interface BundleParts {
   arch: Omit<ArchEntry, 'formatVersion'>;
+  /** The input contract, written as input.json; it must fit `arch.args` (E_INPUT_MISMATCH otherwise). */
+  input?: InputContract;
   weights: TensorSource[];
   optimizer?: { class: string; args: Record<string, unknown>; learningRate: number; step: number; tensors: TensorSource[] };
   scheduler?: SchedulerEntry;
@@ -84,6 +87,10 @@ async function produce(tar: Pack, parts: BundleParts): Promise<void> {
     digests.push(await writeEntry(tar, name, data.length, async (write) => write(data)));
   };
   await json('arch.json', { formatVersion: FORMAT_VERSION, ...parts.arch });
+  if (parts.input) {
+    checkInputContract(checkEntrySchema('input.json', parts.input), parts.arch.args as unknown as ContractSubject);
+    await json('input.json', parts.input);
+  }
   await tensorEntries(tar, 'weights', {}, parts.weights, digests);
   if (parts.optimizer) {
     const { tensors, ...rest } = parts.optimizer;

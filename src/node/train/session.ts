@@ -10,6 +10,7 @@ import { selectBackend, type BackendInfo, type BackendRequest } from '../../tfjs
 import { instantiate, type Classifier } from '../../tfjs/classifier.js';
 import type { TrainConfig } from '../../core/config.js';
 import { prepareData, type PreparedData } from '../../tfjs/data/batches.js';
+import { datasetInputContract } from '../data/dataset-contract.js';
 import { loadDataset } from '../data/load.js';
 import { syntheticDataset } from '../../tfjs/data/synthetic.js';
 import type { Dataset } from '../../tfjs/data/types.js';
@@ -77,6 +78,8 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
     const metricsFile = path.join(config.output, 'metrics.jsonl');
     const written: number[] = [];
     let lastBundle: string | null = null;
+    // every bundle records what this run trained on: labels, pixel scaling, input shape
+    const input = datasetInputContract(data.dataset);
     const observer = accuracyObserver(model);
     const state = await runEpochs({
       model,
@@ -100,7 +103,7 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
         const best = isBest(config.checkpoint, metrics, loopState.history);
         if (writesEpoch(config.checkpoint, metrics.epoch, config.epochs)) {
           lastBundle = path.join(config.output, epochBundleName(metrics.epoch));
-          await State.checkpoint(lastBundle, model, optimizer, scheduler ?? undefined, metrics.epoch, progress);
+          await State.checkpoint(lastBundle, model, optimizer, scheduler ?? undefined, metrics.epoch, progress, input);
           written.push(metrics.epoch);
           emit({ kind: 'checkpoint', file: lastBundle, epoch: metrics.epoch, best: false });
           for (const epoch of bundlesToPrune(config.checkpoint, written)) {
@@ -112,7 +115,7 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
         }
         if (best) {
           const file = path.join(config.output, BEST_BUNDLE);
-          await State.checkpoint(file, model, optimizer, scheduler ?? undefined, metrics.epoch, progress);
+          await State.checkpoint(file, model, optimizer, scheduler ?? undefined, metrics.epoch, progress, input);
           emit({ kind: 'checkpoint', file, epoch: metrics.epoch, best: true });
         }
       },

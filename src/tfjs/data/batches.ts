@@ -1,8 +1,10 @@
 import type { AugmentationOptions } from '../../core/config.js';
+import type { PixelScaling } from '../../core/bundle/entries.js';
+import { DEFAULT_PIXEL_SCALING } from '../../core/bundle/input-contract.js';
 import { uniformGenerator } from '../../core/random.js';
 import { exampleSize, type Dataset, type Split } from './types.js';
 
-/** A batch ready for TF.js: NHWC floats in [0, 1] and class indices. */
+/** A batch ready for TF.js: NHWC floats (bytes scaled, by default to [0, 1]) and class indices. */
 export interface Batch {
   x: Float32Array;
   y: Int32Array;
@@ -64,21 +66,27 @@ function gather(split: Split, indices: Uint32Array, size: number): Split {
   return { images, labels, count: indices.length };
 }
 
+/** Float images are used as they are. */
+const AS_GIVEN: PixelScaling = { scale: 1, offset: 0 };
+
 /**
- * Copies the examples at `indices` into a batch, scaling bytes to [0, 1] and applying the
- * augmentation (random horizontal flip, random crop from a zero-padded image) with `random`.
+ * Copies the examples at `indices` into a batch, scaling bytes with `pixels` (value × scale +
+ * offset; training's DEFAULT_PIXEL_SCALING maps them to [0, 1], and is what input.json records)
+ * and applying the augmentation (random horizontal flip, random crop from a zero-padded image)
+ * with `random`.
  */
 export function makeBatch(
   split: Split,
   indices: ArrayLike<number>,
   resolution: readonly [number, number, number],
   augmentation?: { options: AugmentationOptions; random: () => number },
+  pixels: PixelScaling = DEFAULT_PIXEL_SCALING,
 ): Batch {
   const [channels, height, width] = resolution;
   const size = channels * height * width;
   const x = new Float32Array(indices.length * size);
   const y = new Int32Array(indices.length);
-  const scale = split.images instanceof Uint8Array ? 1 / 255 : 1;
+  const { scale, offset } = split.images instanceof Uint8Array ? pixels : AS_GIVEN;
   for (let n = 0; n < indices.length; n += 1) {
     const index = indices[n]!;
     y[n] = split.labels[index]!;
@@ -96,7 +104,7 @@ export function makeBatch(
       }
     }
     if (!flip && dx === 0 && dy === 0) {
-      for (let i = 0; i < size; i += 1) x[target + i] = split.images[source + i]! * scale;
+      for (let i = 0; i < size; i += 1) x[target + i] = split.images[source + i]! * scale + offset;
       continue;
     }
     for (let row = 0; row < height; row += 1) {
@@ -108,7 +116,7 @@ export function makeBatch(
         if (shifted < 0 || shifted >= width) continue;
         const from = source + (sourceRow * width + sourceCol) * channels;
         const to = target + (row * width + col) * channels;
-        for (let c = 0; c < channels; c += 1) x[to + c] = split.images[from + c]! * scale;
+        for (let c = 0; c < channels; c += 1) x[to + c] = split.images[from + c]! * scale + offset;
       }
     }
   }

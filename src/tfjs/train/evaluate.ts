@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../classifier.js';
+import type { PixelScaling } from '../../core/bundle/entries.js';
 import { makeBatch } from '../data/batches.js';
 import type { Split } from '../data/types.js';
 import { countCorrect } from './accuracy.js';
@@ -12,13 +13,17 @@ export interface Evaluation {
   confusion: number[][];
 }
 
-/** Mean softmax cross-entropy, accuracy and the confusion matrix of a model on a split (inference mode). */
+/**
+ * Mean softmax cross-entropy, accuracy and the confusion matrix of a model on a split (inference
+ * mode). Byte images are scaled with `pixels` (a bundle's input contract), else as in training.
+ */
 export function evaluateSplit(
   model: Classifier,
   split: Split,
   resolution: readonly [number, number, number],
   classes: number,
   batchSize: number,
+  pixels?: PixelScaling,
 ): Evaluation {
   const [channels, height, width] = resolution;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
@@ -26,7 +31,7 @@ export function evaluateSplit(
   let correct = 0;
   for (let start = 0; start < split.count; start += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
-    const batch = makeBatch(split, indices, resolution);
+    const batch = makeBatch(split, indices, resolution, undefined, pixels);
     const [loss, hits, predicted] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
       const labels = tf.tensor1d(batch.y, 'int32');

@@ -19,8 +19,11 @@ Load any bundle (the architecture is read from the bundle) and evaluate it on a 
 split: loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
 
 Options:
-  --data NAME      ${DATASET_NAMES.join(', ')} (default: fashion-mnist for 1x28x28 inputs,
-                   cifar10 for 3x32x32; synthetic uses the default synthetic set of that shape)
+  --data NAME      ${DATASET_NAMES.join(', ')}
+                   (default: the dataset in the bundle's input contract; format version 1
+                   bundles have none, so fashion-mnist is guessed for 1x28x28 inputs and
+                   cifar10 for 3x32x32; synthetic uses the default synthetic set of the
+                   model's shape)
   --data-dir DIR   look for the dataset files here first
   --limit N        evaluate only the first N test examples
   --batch-size N   examples per forward pass (default 500)
@@ -51,7 +54,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
   try {
     const args = state.model.args as { classes: number; resolution: [number, number, number] };
-    const name = (data ?? defaultDataset(args.resolution)) as DatasetName;
+    const { name, from } = chooseDataset(data as DatasetName | undefined, state, file);
     const dataset = await loadDataset(name, {
       dataDir: values['data-dir'] === undefined ? null : path.resolve(io.cwd, values['data-dir'] as string),
       download: false,
@@ -59,12 +62,14 @@ async function run(argv: string[], io: Io): Promise<number> {
     });
     checkModelFitsDataset(state.model, dataset, { source: file });
     const split = limit === undefined ? dataset.test : { ...dataset.test, count: Math.min(limit, dataset.test.count) };
-    const result = evaluateSplit(state.model, split, dataset.resolution, dataset.classes, batchSize);
+    // 8-bit images are scaled as the bundle says training scaled them (1/255 without a contract)
+    const result = evaluateSplit(state.model, split, dataset.resolution, dataset.classes, batchSize, state.input?.pixels);
     const summary = {
       bundle: file,
       class: state.model.className,
       epoch: state.epoch,
       dataset: dataset.name,
+      datasetFrom: from,
       source: dataset.source,
       backend: backend.name,
       count: result.count,
@@ -76,6 +81,9 @@ async function run(argv: string[], io: Io): Promise<number> {
     if (values.json) {
       io.out(json(summary));
       return EXIT.ok;
+    }
+    if (from === 'input shape') {
+      io.out(`note: ${file} is a format version ${state.formatVersion} bundle without an input contract; dataset ${name} guessed from its input shape ${args.resolution.join('x')}\n`);
     }
     io.out(
       `${file}: ${summary.class} after epoch ${summary.epoch}, on ${dataset.name} test (${integer(result.count)} examples, backend ${backend.name})\n` +
@@ -94,7 +102,31 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function defaultDataset(resolution: readonly number[]): DatasetName {
+/** How the dataset was chosen: named on the command line, by the bundle's input contract, or guessed. */
+type DatasetSource = '--data' | 'input.json' | 'input shape';
+
+/**
+ * --data wins; then the dataset the bundle's input contract names. Only a bundle older than the
+ * contract (format version 1) falls back to a guess from its input shape.
+ */
+function chooseDataset(option: DatasetName | undefined, state: State, file: string): { name: DatasetName; from: DatasetSource } {
+  if (option !== undefined) return { name: option, from: '--data' };
+  const contract = state.input;
+  if (contract) {
+    const named = contract.dataset;
+    if (named !== null && (DATASET_NAMES as readonly string[]).includes(named)) return { name: named as DatasetName, from: 'input.json' };
+    const what = named === null ? 'no dataset' : `dataset "${named}", which is not one of ${DATASET_NAMES.join(', ')}`;
+    throw new UsageError(`${file}: its input contract names ${what}; pass --data NAME`, 'eval');
+  }
+  if (state.formatVersion >= 2) {
+    throw new UsageError(`${file} holds no input contract (input.json) naming its dataset; pass --data NAME`, 'eval');
+  }
+  const resolution = (state.model.args as { resolution: readonly number[] }).resolution;
+  return { name: guessDataset(resolution), from: 'input shape' };
+}
+
+/** The guess eval made before bundles carried their dataset; kept for format version 1 bundles only. */
+function guessDataset(resolution: readonly number[]): DatasetName {
   const shape = resolution.join('x');
   if (shape === '1x28x28') return 'fashion-mnist';
   if (shape === '3x32x32') return 'cifar10';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { InputContract } from '../../../core/bundle/entries.js';
 import { readBundle } from '../../../core/bundle/read-bundle.js';
 import type { Command } from '../command.js';
 import { integer, json, table } from '../format.js';
@@ -8,9 +9,9 @@ import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
 const help = `Usage: archbundle inspect BUNDLE [--json]
 
-Show what a bundle holds: class, arguments, parameter count, tensor table, optimizer,
-scheduler, epoch, metrics and versions. Reads the bundle fully (checksums included) without
-loading TensorFlow.js.
+Show what a bundle holds: class, arguments, input contract (dataset, labels, pixel scaling,
+input shape), parameter count, tensor table, optimizer, scheduler, epoch, metrics and
+versions. Reads the bundle fully (checksums included) without loading TensorFlow.js.
 
 Options:
   --json       the same as one JSON object
@@ -34,6 +35,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     migrations: contents.arch.migrations,
     renamedLayers: contents.arch.renamedLayers,
     args: contents.arch.args,
+    input: contents.input ?? null,
     parameters: contents.weights.reduce((n, t) => n + elements(t.shape), 0),
     tensors,
     optimizer: contents.optimizer
@@ -69,6 +71,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       ? [`renamed:    ${Object.entries(s.renamedLayers).map(([from, to]) => `${from} → ${to}`).join(', ')} (stored name → current; tensors listed as current)`]
       : []),
     `arguments:  ${JSON.stringify(s.args)}`,
+    `input:      ${describeInput(s.input, s.versions.format)}`,
     `parameters: ${integer(s.parameters)} values in ${s.tensors.length} stored tensors`,
     `optimizer:  ${s.optimizer ? `${s.optimizer.class} ${JSON.stringify(s.optimizer.args)}, lr ${s.optimizer.learningRate}, step ${s.optimizer.step}, ${s.optimizer.slots} slot tensors` : '(none)'}`,
     `scheduler:  ${s.scheduler ? `${s.scheduler.class} ${JSON.stringify(s.scheduler.args)}, state ${JSON.stringify(s.scheduler.state)}` : '(none)'}`,
@@ -83,6 +86,13 @@ async function run(argv: string[], io: Io): Promise<number> {
     io.out(table(keys.map((k) => k.toUpperCase()), s.metrics.map((m) => keys.map((k) => formatMetric(m[k])))));
   }
   return EXIT.ok;
+}
+
+function describeInput(input: InputContract | null, formatVersion: number): string {
+  if (!input) return formatVersion < 2 ? '(none: format version 1 bundles hold no input contract)' : '(none)';
+  const labels = input.labels ? `labels ${input.labels.map((l) => JSON.stringify(l)).join(', ')}` : 'no labels';
+  const { scale, offset } = input.pixels;
+  return `dataset ${input.dataset ?? '(unknown)'}, ${labels}; pixels 8-bit value × ${scale} + ${offset}; ${input.layout} [${input.shape.join(', ')}]`;
 }
 
 /** Metrics in reading order (the bundle stores JSON with sorted keys). */
