@@ -6,7 +6,7 @@
  * mapping drops is reported. Mapping errors are checked on real files' values, altered.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -36,6 +36,18 @@ interface Case {
 const dir = new URL('./fixtures/reference-checkpoints/', import.meta.url);
 const cases = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 const read = (file: string) => new Uint8Array(readFileSync(new URL(file, dir)));
+const fixtureFile = (file: string) => path.join(new URL(dir).pathname, file);
+
+/** A float32 C-order .npy file (format version 1). */
+function npyFloat32(shape: number[], values: number[]): Buffer {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const prefix = Buffer.alloc(10);
+  Buffer.from('\x93NUMPY', 'latin1').copy(prefix);
+  prefix[6] = 1;
+  prefix.writeUInt16LE(header.length, 8);
+  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(new Float32Array(values).buffer)]);
+}
 const fixture = (file: string) => JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Case;
 
 /** Our logits on the case's input; for the reference's single logit z, ours are [a, b] with b - a = z. */
@@ -127,6 +139,28 @@ describe("importing the reference implementation's checkpoints", () => {
     assert.equal(report.referenceClass, 'ResNet');
     assert.equal(report.args.normalization, 'gn');
     assert.deepEqual(readFileSync(path.join(work, 'again.bundle')), readFileSync(path.join(work, 'model.bundle')), 'deterministic');
+  });
+
+  it('imported with --labels, the bundle predicts what the reference predicts, with label names', async () => {
+    const work = tempDir();
+    const c = fixture('wideresnet-bn-whiten-dropout.json');
+    const labels = Array.from({ length: 10 }, (_, i) => `class ${i}`);
+    writeFileSync(path.join(work, 'labels.txt'), labels.join('\n') + '\n');
+    const out = await runCli(['import', fixtureFile(c.files.legacy), 'wrn.bundle', '--labels', 'labels.txt'], { cwd: work });
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /labels: +class 0, class 1/);
+    writeFileSync(path.join(work, 'input.npy'), npyFloat32(c.input.shape, c.input.values));
+    const predicted = await runCli(['predict', 'wrn.bundle', 'input.npy', '--layout', 'nchw', '--json', '--top', '3'], { cwd: work });
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const { predictions } = JSON.parse(predicted.stdout) as { predictions: { logits: number[]; top: { class: number; label: string }[] }[] };
+    assertClose(predictions.flatMap((p) => p.logits), c.logits.values, 'predicted logits');
+    const best = (row: number) => c.logits.values.slice(row * 10, row * 10 + 10).reduce((b, v, i, all) => (v > all[b]! ? i : b), 0);
+    predictions.forEach((p, row) => assert.deepEqual(p.top[0], { ...p.top[0], class: best(row), label: `class ${best(row)}` }));
+
+    writeFileSync(path.join(work, 'short.txt'), 'a\nb\n');
+    const mismatch = await runCli(['import', fixtureFile(c.files.legacy), 'x.bundle', '--labels', 'short.txt'], { cwd: work });
+    assert.equal(mismatch.code, 1);
+    assert.match(mismatch.stderr, /E_INPUT_MISMATCH: .*labels/);
   });
 
   it('a plain state_dict without --class is a usage-level error naming what to give', async () => {

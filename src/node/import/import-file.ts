@@ -10,6 +10,9 @@ import { readSafetensors } from '../../core/safetensors/read.js';
 import { readTorchFile } from '../../core/torch/read-torch-file.js';
 import { safetensorsStateDict } from '../../core/torch/safetensors-state-dict.js';
 import { modelFromTorch, type FromTorchOptions, type ImportReport } from '../../tfjs/import/from-torch.js';
+import { inputContract } from '../../core/bundle/input-contract.js';
+import type { CommonArgs } from '../../core/architecture.js';
+import type { Classifier } from '../../tfjs/classifier.js';
 import { State } from '../state.js';
 
 export interface ImportResult {
@@ -19,12 +22,25 @@ export interface ImportResult {
   report: ImportReport;
 }
 
-export function importTorchBytes(bytes: Uint8Array, options: FromTorchOptions = {}): ImportResult {
+export interface ImportOptions extends FromTorchOptions {
+  /** Class names for the bundle's input contract (import --labels FILE); one per class. */
+  labels?: readonly string[];
+}
+
+/**
+ * The input contract of an imported model: its shape, the given labels, and archbundle's pixel
+ * scaling (8-bit values / 255: the reference implementation's datasets are floats in [0, 1]).
+ */
+function importedContract(model: Classifier, labels: readonly string[] | undefined) {
+  return inputContract({ resolution: (model.args as unknown as CommonArgs).resolution, labels: labels ?? null });
+}
+
+export function importTorchBytes(bytes: Uint8Array, options: ImportOptions = {}): ImportResult {
   const file = readTorchFile(bytes);
   const { model, optimizer, report } = modelFromTorch(file.value, options);
   const kind = report.referenceClass ? "the reference implementation's checkpoint" : 'PyTorch state_dict';
   return {
-    state: new State(model, optimizer, undefined, report.epoch),
+    state: new State(model, optimizer, undefined, report.epoch, {}, importedContract(model, options.labels)),
     source: `${kind} (${file.format === 'zip' ? 'zip' : 'legacy'} serialisation)`,
     report,
   };
@@ -42,7 +58,7 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
 }
 
 /** Weights in PyTorch's names and layouts; class and arguments from the header's arch.json, or given. */
-export function importSafetensorsBytes(bytes: Uint8Array, options: FromTorchOptions = {}): ImportResult {
+export function importSafetensorsBytes(bytes: Uint8Array, options: ImportOptions = {}): ImportResult {
   const { tensors, metadata } = readSafetensors(bytes);
   let { className, args } = options;
   const stored = metadata?.[SAFETENSORS_ARCH_KEY];
@@ -57,5 +73,5 @@ export function importSafetensorsBytes(bytes: Uint8Array, options: FromTorchOpti
     throw new ForeignFormatError('E_SAFETENSORS', `the safetensors file has no "${SAFETENSORS_ARCH_KEY}" in its metadata: give --class NAME and --args JSON`);
   }
   const { model, report } = modelFromTorch(safetensorsStateDict(tensors), { ...options, className, args });
-  return { state: new State(model, undefined, undefined, 0), source: `safetensors (${tensors.length} tensors${stored ? `, ${SAFETENSORS_ARCH_KEY} in its metadata` : ''})`, report };
+  return { state: new State(model, undefined, undefined, 0, {}, importedContract(model, options.labels)), source: `safetensors (${tensors.length} tensors${stored ? `, ${SAFETENSORS_ARCH_KEY} in its metadata` : ''})`, report };
 }

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
+import { readLabelsFile } from '../../inputs/labels-file.js';
 import { importSafetensorsBytes, importTorchBytes, looksLikeSafetensors, type ImportResult } from '../../import/import-file.js';
 import type { Command } from '../command.js';
 import { json } from '../format.js';
 import type { Io } from '../io.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
-const help = `Usage: archbundle import SRC DST [--class NAME --args JSON] [--optimizer NAME] [--json]
+const help = `Usage: archbundle import SRC DST [--class NAME --args JSON] [--optimizer NAME] [--labels FILE] [--json]
 
 Turn a PyTorch checkpoint into a bundle, without executing anything in it: the file's pickle is
 read by a restricted unpickler that knows only what a state dict needs.
@@ -22,6 +23,7 @@ Options:
   --class NAME      archbundle class of a plain state_dict (see archbundle schema list)
   --args JSON       its arguments, e.g. '{"classes":10,"resolution":[1,28,28]}'
   --optimizer NAME  the optimizer class when its state fits several (Adam or AdamW)
+  --labels FILE     class names for the bundle's input contract: one per line, or a JSON array
   --backend NAME    auto, ${BACKENDS.join(', ')}
   --json            the report as one JSON object
   --verbose         stack traces on errors
@@ -33,6 +35,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     class: { type: 'string' },
     args: { type: 'string' },
     optimizer: { type: 'string' },
+    labels: { type: 'string' },
     backend: { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -42,7 +45,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   const args = values.args === undefined ? undefined : parseArgs(values.args as string);
   await selectBackend(values.backend as BackendRequest | undefined);
   const bytes = new Uint8Array(await readFile(path.resolve(io.cwd, src)));
-  const options = { className: values.class as string | undefined, args, optimizerClass: values.optimizer as string | undefined };
+  const labels = values.labels === undefined ? undefined : await readLabelsFile(path.resolve(io.cwd, values.labels as string), { name: values.labels as string });
+  const options = { className: values.class as string | undefined, args, optimizerClass: values.optimizer as string | undefined, labels };
   const result = looksLikeSafetensors(bytes) ? importSafetensorsBytes(bytes, options) : importTorchBytes(bytes, options);
   try {
     await result.state.save(path.resolve(io.cwd, dst));
@@ -64,8 +68,8 @@ function parseArgs(text: string): Record<string, unknown> {
   throw new UsageError(`--args must be a JSON object, received ${JSON.stringify(text)}`, 'import');
 }
 
-function summary(src: string, dst: string, { source, report }: ImportResult) {
-  return { source: src, bundle: dst, format: source, ...report };
+function summary(src: string, dst: string, { source, report, state }: ImportResult) {
+  return { source: src, bundle: dst, format: source, ...report, labels: state.input?.labels ?? null };
 }
 
 /** Dropped tensors grouped by reason: "num_batches_tracked × 13". */
@@ -91,6 +95,8 @@ function describe(src: string, dst: string, result: ImportResult): string {
   if (report.droppedTensors.length > 0) lines.push(`dropped tensors: ${groupDropped(report.droppedTensors).join('; ')}`);
   lines.push(`optimizer:  ${report.optimizer ? `${report.optimizer.class}, step ${report.optimizer.step}, ${report.optimizer.slots} slot tensors` : '(none)'}`);
   for (const note of report.notes) lines.push(`note:       ${note}`);
+  const contract = result.state.input;
+  lines.push(`labels:     ${contract?.labels ? contract.labels.join(', ') : '(none: give --labels FILE)'}`);
   lines.push(`epoch:      ${report.epoch}`, `wrote:      ${dst}`);
   return `${lines.join('\n')}\n`;
 }
