@@ -10,6 +10,11 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // `archbundle inspect x | head` closes the pipe early: that ends the output, it is no failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
