@@ -16,8 +16,9 @@ read by a restricted unpickler that knows only what a state dict needs.
 SRC is the reference implementation's checkpoint (its State.save: model class, arguments,
 weights, optimizer, epoch), in the legacy or the zip serialisation; a plain state_dict with
 --class and --args; or a safetensors file in PyTorch's names and layouts (class and arguments
-from the "arch.json" that archbundle export keeps in its metadata, or --class and --args). Arguments are mapped and validated by the class's schema, weights renamed and
-re-laid-out by architectures/<name>/torch.json; what is dropped is listed.
+from the "arch.json" that archbundle export keeps in its metadata, or --class and --args).
+Arguments are mapped and validated by the class's schema, weights renamed and re-laid-out by
+architectures/<name>/torch.json; what is dropped is listed.
 
 Options:
   --class NAME      archbundle class of a plain state_dict (see archbundle schema list)
