@@ -31,7 +31,7 @@ function weightsOf(model: Classifier): Map<string, Float32Array> {
 
 describe('safetensors export and import', () => {
   for (const name of ['simplenet-16-bn-whiten-dropout', 'resnet-basic-gn-noclamp', 'resnet-bottleneck-bn-whiten-noclamp', 'resnet-2class', 'wideresnet-none-nobias']) {
-    it(`${name}: the reference model's state_dict, and back`, async () => {
+    it(`${name}: the reference implementation's model's state_dict, and back`, async () => {
       const fixture = JSON.parse(readFileSync(fixtureFile(`${name}.json`), 'utf8')) as { stateDictKeys: { key: string; shape: number[]; dtype: string }[] };
       const work = tempDir();
       const imported = await runCli(['import', fixtureFile(`${name}.pth`), 'model.bundle'], { cwd: work });
@@ -43,7 +43,7 @@ describe('safetensors export and import', () => {
       const bytes = new Uint8Array(readFileSync(path.join(work, 'model.safetensors')));
       const { tensors, metadata } = readSafetensors(bytes);
       const ours = new Map(tensors.map((t) => [t.name, t]));
-      assert.deepEqual([...ours.keys()].sort(), fixture.stateDictKeys.map((k) => k.key).sort(), 'the reference model has exactly these tensors');
+      assert.deepEqual([...ours.keys()].sort(), fixture.stateDictKeys.map((k) => k.key).sort(), "the reference implementation's model has exactly these tensors");
       for (const { key, shape, dtype } of fixture.stateDictKeys) {
         assert.deepEqual(ours.get(key)!.shape, shape, `${key} shape`);
         assert.equal(ours.get(key)!.dtype, SAFETENSORS_DTYPE[dtype], `${key} dtype`);

@@ -83,7 +83,7 @@ describe('writing and reading back', () => {
     assert.equal(w!.bytes[0], 0xaa, 'a view sees the file change');
   });
 
-  it('writes the reference implementation\'s own serialization test vector byte for byte', () => {
+  it('writes the safetensors crate\'s own serialization test vector byte for byte', () => {
     // The Rust crate's test_serialization: one F32 [1, 2, 3] "attn.0" holding 0..5; a 64-byte header.
     const out = write([{ name: 'attn.0', dtype: 'F32', shape: [1, 2, 3], bytes: bytesOf(new Float32Array([0, 1, 2, 3, 4, 5])) }]);
     const expected = concat([
@@ -121,8 +121,8 @@ describe('writing and reading back', () => {
     assert.equal(readSafetensors(write([])).tensors.length, 0);
   });
 
-  it('accepts what the reference accepts: JSON whitespace around the header, any key order, empty and scalar tensors, sub-byte dtypes', () => {
-    // Padding before and after, as in the reference's tests of padded headers (its length not a multiple of 8).
+  it('accepts what the crate accepts: JSON whitespace around the header, any key order, empty and scalar tensors, sub-byte dtypes', () => {
+    // Padding before and after, as in the crate's tests of padded headers (its length not a multiple of 8).
     const padded = readSafetensors(craft(`\t\n ${JSON.stringify(twoTensors())}\r\n \t`, 11));
     assert.deepEqual(padded.tensors.map((t) => t.name), ['a', 'b']);
     const shuffled = readSafetensors(craft({ b: entry('U8', [3], [8, 11]), s: entry('I16', [], [11, 13]), a: entry('F32', [2], [0, 8]) }, 13));
@@ -206,7 +206,7 @@ describe('hostile files, each refused with its code', () => {
   it('a header that is not JSON', () => {
     expectRefused(craft('{"a":', 0), 'E_SAFETENSORS', { cause: 'E_JSON_SYNTAX', keyword: 'json-syntax' });
     expectRefused(craft('', 0), 'E_SAFETENSORS', { cause: 'E_JSON_SYNTAX' });
-    // NUL padding is not JSON whitespace (the reference refuses it too), nor is a byte-order mark.
+    // NUL padding is not JSON whitespace (the crate refuses it too), nor is a byte-order mark.
     expectRefused(craft(`${JSON.stringify(twoTensors())}\0\0\0`, 11), 'E_SAFETENSORS', { cause: 'E_JSON_SYNTAX' });
     expectRefused(craft(`\ufeff${JSON.stringify(twoTensors())}`, 11), 'E_SAFETENSORS', { cause: 'E_JSON_SYNTAX' });
   });

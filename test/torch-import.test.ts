@@ -1,7 +1,7 @@
 /**
  * `archbundle import` against checkpoints written by the reference implementation itself
  * (test/fixtures/reference-checkpoints/, made by scripts/reference_checkpoints.py): the bundle
- * predicts the reference model's logits (eval mode, non-trivial batch-norm statistics) for every
+ * predicts the reference implementation's model's logits (eval mode, non-trivial batch-norm statistics) for every
  * case, from the legacy and the zip serialisation and from a plain state_dict, and what the
  * mapping drops is reported. Mapping errors are checked on real files' values, altered.
  */
@@ -50,7 +50,7 @@ function npyFloat32(shape: number[], values: number[]): Buffer {
 }
 const fixture = (file: string) => JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as Case;
 
-/** Our logits on the case's input; for the reference's single logit z, ours are [a, b] with b - a = z. */
+/** Our logits on the case's input; for the reference implementation's single logit z, ours are [a, b] with b - a = z. */
 function logitsOf(model: Classifier, input: Case['input'], single: boolean): number[] {
   return tf.tidy(() => {
     const x = tf.transpose(tf.tensor(input.values, input.shape), [0, 2, 3, 1]);
@@ -63,7 +63,7 @@ function logitsOf(model: Classifier, input: Case['input'], single: boolean): num
 function assertClose(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   const scale = Math.max(...expected.map(Math.abs));
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]!) <= 1e-4 * scale + 1e-6, `${what}[${i}]: ${a} vs the reference's ${expected[i]}`));
+  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]!) <= 1e-4 * scale + 1e-6, `${what}[${i}]: ${a} vs the reference implementation's ${expected[i]}`));
 }
 
 function disposeState(state: State): void {
@@ -86,7 +86,7 @@ describe("importing the reference implementation's checkpoints", () => {
   for (const file of cases) {
     const c = fixture(file);
     const single = c.logits.shape[1] === 1;
-    it(`${file.replace(/\.json$/, '')}: same logits as the reference model`, async () => {
+    it(`${file.replace(/\.json$/, '')}: same logits as the reference implementation's model`, async () => {
       const imported = importTorchBytes(read(c.files.legacy));
       try {
         assert.equal(imported.state.model.className, c.class);
@@ -163,6 +163,20 @@ describe("importing the reference implementation's checkpoints", () => {
     assert.match(mismatch.stderr, /E_INPUT_MISMATCH: .*labels/);
   });
 
+  it('a missing SRC is E_IO; a truncated safetensors file is E_TRUNCATED, not "not a checkpoint"', async () => {
+    const work = tempDir();
+    const missing = await runCli(['import', 'nothing.pth', 'x.bundle'], { cwd: work });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /E_IO: .*nothing\.pth/);
+    const header = Buffer.from('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}');
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(header.length));
+    writeFileSync(path.join(work, 'cut.safetensors'), Buffer.concat([length, header.subarray(0, 10)]));
+    const cut = await runCli(['import', 'cut.safetensors', 'x.bundle'], { cwd: work });
+    assert.equal(cut.code, 1);
+    assert.match(cut.stderr, /E_TRUNCATED/);
+  });
+
   it('a plain state_dict without --class is a usage-level error naming what to give', async () => {
     const work = tempDir();
     const out = await runCli(['import', path.join(new URL(dir).pathname, 'resnet-basic-bn.state_dict.pth'), 'x.bundle'], { cwd: work });
@@ -215,6 +229,62 @@ describe('import refuses what the mapping cannot carry', () => {
     const missing = base();
     dictOf(missing.get('model')).entries.delete('logits.bias');
     refused(missing, 'E_WEIGHTS_MISMATCH', /missing: logits\/bias/);
+  });
+
+  it('an attribute named like an Object.prototype property', () => {
+    const value = base();
+    dictOf(value.get('arguments')).entries.set('constructor', 1);
+    refused(value, 'E_INVALID_ARGS', /\/arguments\/constructor .*neither an argument nor a dropped attribute/);
+  });
+
+  it('an integer tensor where a weight belongs', () => {
+    const value = base();
+    const model = dictOf(value.get('model'));
+    model.entries.set('conv1.weight', model.get('bn1.num_batches_tracked')!);
+    refused(value, 'E_WEIGHTS_MISMATCH', /\/conv1\.weight expected a floating-point tensor .*received int64/);
+  });
+
+  it('an optimizer slot whose shape is not its parameter\'s', () => {
+    const value = base();
+    const state = dictOf(dictOf(value.get('optimizer')).get('state'));
+    const first = dictOf(state.get(0));
+    const second = dictOf(state.get(1));
+    first.entries.set('momentum_buffer', second.get('momentum_buffer')!);
+    refused(value, 'E_STATE_MISMATCH', /\/state\/0\/momentum_buffer expected the shape of "conv1\.weight"/);
+  });
+
+  it("recent PyTorch's Adam and AdamW tell themselves apart by decoupled_weight_decay", () => {
+    for (const [decoupled, expected] of [[false, 'Adam'], [true, 'AdamW']] as const) {
+      const value = readTorchFile(read('resnet-basic-gn-noclamp.pth')).value as PyDict;
+      const group = (dictOf(value.get('optimizer')).get('param_groups') as PyDict[])[0]!;
+      group.entries.set('decoupled_weight_decay', decoupled);
+      const { model, optimizer } = modelFromTorch(value);
+      try {
+        assert.equal(optimizer?.className, expected);
+      } finally {
+        model.dispose();
+        optimizer?.dispose();
+      }
+    }
+    const older = readTorchFile(read('resnet-basic-gn-noclamp.pth')).value as PyDict;
+    const { model, optimizer } = modelFromTorch(older, { optimizerClass: 'AdamW' });
+    assert.equal(optimizer?.className, 'AdamW', '--optimizer AdamW for a state_dict that cannot tell');
+    model.dispose();
+    optimizer?.dispose();
+  });
+
+  it('a plain state_dict of a WideResNet without normalization: a note says what the reference implementation implies', () => {
+    const value = readTorchFile(read('wideresnet-none-nobias.pth')).value as PyDict;
+    const args = { classes: 10, resolution: [3, 8, 8], depth: 10, width: 2, channels: 4, normalization: 'none', bias: false, clamp: true };
+    const plain = modelFromTorch(value.get('model')!, { className: 'WideResNet', args });
+    try {
+      assert.ok(plain.report.notes.some((n) => /shortcut is "input", but the reference implementation's WideResNet with normalization "none" computes shortcut "activated".*give "shortcut": "activated"/.test(n)), plain.report.notes.join('; '));
+    } finally {
+      plain.model.dispose();
+    }
+    const given = modelFromTorch(value.get('model')!, { className: 'WideResNet', args: { ...args, shortcut: 'activated' } });
+    assert.deepEqual(given.report.notes, []);
+    given.model.dispose();
   });
 
   it('optimizer settings archbundle does not implement, and several parameter groups', () => {

@@ -9,11 +9,11 @@ import type { AtomicWriteOptions } from './files/atomic-file.js';
 import type { BundleSource } from '../core/bundle/byte-source.js';
 import type { InputContract, TrainingEntry } from '../core/bundle/entries.js';
 import { loadLive, type LoadOptions, type TrainingFactories } from '../tfjs/bundle/load-live.js';
+import { archEntryOf } from '../tfjs/bundle/arch-entry.js';
 import { tensorSource } from '../tfjs/bundle/tensor-bytes.js';
 import type { WeightsDiff } from '../tfjs/bundle/weights-diff.js';
 import { FORMAT_VERSION } from '../core/bundle/format.js';
 import { bundleChunks, type BundleParts } from '../core/bundle/write-bundle.js';
-import { architectures } from '../core/registries.js';
 import type { Classifier } from '../tfjs/classifier.js';
 import { getRandomState, setRandomState, type RandomState } from '../core/random.js';
 import type { TrainingOptimizer, TrainingScheduler } from '../tfjs/train/types.js';
@@ -132,12 +132,7 @@ export class State {
       random: this.random,
     };
     return {
-      arch: {
-        class: model.className,
-        schemaId: String(architectures.get(model.className).schema.$id),
-        schemaVersion: model.schemaVersion,
-        args: { ...model.args },
-      },
+      arch: archEntryOf(model),
       ...(this.input ? { input: this.input } : {}),
       weights: model.namedWeights().map((w) => tensorSource(w.name, w.variable.read())),
       optimizer:

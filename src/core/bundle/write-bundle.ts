@@ -86,11 +86,10 @@ async function produce(tar: Pack, parts: BundleParts): Promise<void> {
     const data = new TextEncoder().encode(canonicalJson(value));
     digests.push(await writeEntry(tar, name, data.length, async (write) => write(data)));
   };
+  // Checked before the first byte, so that a contract that does not fit never starts a bundle.
+  if (parts.input) checkInputContract(checkEntrySchema('input.json', parts.input), parts.arch.args as unknown as ContractSubject);
   await json('arch.json', { formatVersion: FORMAT_VERSION, ...parts.arch });
-  if (parts.input) {
-    checkInputContract(checkEntrySchema('input.json', parts.input), parts.arch.args as unknown as ContractSubject);
-    await json('input.json', parts.input);
-  }
+  if (parts.input) await json('input.json', parts.input);
   await tensorEntries(tar, 'weights', {}, parts.weights, digests);
   if (parts.optimizer) {
     const { tensors, ...rest } = parts.optimizer;

@@ -1,5 +1,5 @@
 /**
- * The safetensors format's fixed facts, as the reference implementation (the Rust crate
+ * The safetensors format's fixed facts, as the safetensors crate (the Rust crate
  * `safetensors`) defines them: the 8-byte length prefix, the header cap, the dtypes and their
  * widths, and the caps our reader adds. docs/safetensors.md is the prose version of this file.
  */
@@ -7,7 +7,7 @@
 /** The header length is one little-endian u64 at the start of the file. */
 export const LENGTH_PREFIX_BYTES = 8;
 
-/** The reference refuses headers larger than this (its MAX_HEADER_SIZE), reading and writing. */
+/** The crate refuses headers larger than this (its MAX_HEADER_SIZE), reading and writing. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Writers pad the header with spaces to this multiple, so the data buffer starts 8-byte aligned. */
@@ -17,7 +17,7 @@ export const HEADER_ALIGNMENT = 8;
 export const METADATA_KEY = '__metadata__';
 
 /**
- * Bits per element of every dtype the reference knows. Widths are in bits because of the
+ * Bits per element of every dtype the crate knows. Widths are in bits because of the
  * sub-byte float formats (F4, F6_*): a tensor of those is valid only when it fills whole bytes.
  */
 export const DTYPE_BITS = Object.freeze({
@@ -74,7 +74,7 @@ export const DEFAULT_SAFETENSORS_LIMITS: Readonly<SafetensorsLimits> = Object.fr
  * is none: too many bytes to address, or a sub-byte dtype that does not end on a byte boundary.
  */
 export function tensorByteLength(dtype: SafetensorsDtype, shape: readonly number[]): number | 'overflow' | 'partial-byte' {
-  // A zero dimension makes the tensor empty whatever the others are, as in the reference.
+  // A zero dimension makes the tensor empty whatever the others are, as in the crate.
   if (shape.includes(0)) return 0;
   let bits = DTYPE_BITS[dtype];
   for (const dim of shape) {
@@ -84,7 +84,7 @@ export function tensorByteLength(dtype: SafetensorsDtype, shape: readonly number
   return bits % 8 === 0 ? bits / 8 : 'partial-byte';
 }
 
-/** A string JSON can carry to every reader: lone surrogates are refused by the reference (serde_json). */
+/** A string JSON can carry to every reader: lone surrogates are refused by the crate (serde_json). */
 export function isWellFormed(text: string): boolean {
   return !/\p{Surrogate}/u.test(text);
 }

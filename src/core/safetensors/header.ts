@@ -1,6 +1,6 @@
 /**
  * The safetensors header, from its bytes to checked entries: strict JSON (our hostile-input
- * parser), then the schema the reference implementation enforces, and a little more (exact keys
+ * parser), then the schema the safetensors crate enforces, and a little more (exact keys
  * per tensor, non-empty names). Every problem of every entry is collected into one error, so a
  * broken file is described in one go. The layout of the offsets is checked in layout.ts.
  */
@@ -89,7 +89,7 @@ function checkMetadata(value: unknown, issues: Issues): Record<string, string> |
   for (const [key, text] of Object.entries(value)) {
     const pointer = `${at}/${escapePointer(key)}`;
     if (typeof text !== 'string') add(pointer, 'type', `${METADATA_KEY} value of ${JSON.stringify(key)} must be a string, received ${describe(text)}`);
-    else if (!isWellFormed(key) || !isWellFormed(text)) add(pointer, 'unicode', `${METADATA_KEY} entry ${JSON.stringify(key)} holds a lone UTF-16 surrogate, which the reference refuses`);
+    else if (!isWellFormed(key) || !isWellFormed(text)) add(pointer, 'unicode', `${METADATA_KEY} entry ${JSON.stringify(key)} holds a lone UTF-16 surrogate, which the crate refuses`);
     else metadata[key] = text;
   }
   return metadata;
@@ -101,7 +101,7 @@ function checkEntry(name: string, raw: unknown, limits: SafetensorsLimits, issue
   const before = issues.count;
   const add = issues.add.bind(issues);
   if (name.length === 0) add(at, 'name', 'a tensor name must be non-empty, received ""');
-  else if (!isWellFormed(name)) add(at, 'unicode', `${of}: the name holds a lone UTF-16 surrogate, which the reference refuses`);
+  else if (!isWellFormed(name)) add(at, 'unicode', `${of}: the name holds a lone UTF-16 surrogate, which the crate refuses`);
   if (!isObject(raw)) {
     add(at, 'type', `${of} must be an object with dtype, shape and data_offsets, received ${describe(raw)}`);
     return undefined;

@@ -1,5 +1,5 @@
 /**
- * The data buffer's layout rule, as in the reference: sorted by offset, the tensors tile the
+ * The data buffer's layout rule, as in the crate: sorted by offset, the tensors tile the
  * buffer exactly, first at 0, each beginning where the previous one ended, the last ending at the
  * buffer's end. No gap and no overlap means no byte is unaccounted for (no polyglot files) and
  * no byte is read as two tensors.
@@ -10,7 +10,7 @@ import { headerError, type HeaderEntry } from './header.js';
 
 /** The entries in offset order, after checking that they cover `dataLength` bytes exactly. */
 export function layOut(entries: readonly HeaderEntry[], dataLength: number): HeaderEntry[] {
-  // The reference accepts the header's keys in any order and sorts by (begin, end); ties (empty
+  // The crate accepts the header's keys in any order and sorts by (begin, end); ties (empty
   // tensors at one offset) are broken by name so that the order does not depend on the key order.
   const ordered = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const issues: Issue[] = [];

@@ -1,9 +1,9 @@
 /**
  * Writes tensors as a safetensors file, deterministically: the same tensors and metadata give
- * the same bytes. The layout follows the reference writer's (compact JSON, `__metadata__` first,
+ * the same bytes. The layout follows the crate's writer's (compact JSON, `__metadata__` first,
  * each entry's keys in the order dtype, shape, data_offsets, the header padded with spaces to a
  * multiple of 8 bytes so that the data buffer starts 8-byte aligned), with one difference: the
- * tensors stay in the order given, where the reference sorts them by dtype width, then name.
+ * tensors stay in the order given, where the crate sorts them by dtype width, then name.
  * Metadata keys are sorted, so that the bytes do not depend on how the object was built.
  */
 import { ValidationError, type Issue } from '../errors.js';
@@ -29,7 +29,7 @@ const SPACE = 0x20;
  * The file as chunks: the first holds the length prefix and the header, each further one is a
  * tensor's own `bytes` (not copied: keep them unchanged until the chunks are written). Throws
  * ValidationError E_INVALID_ARGS, before anything is built, for tensors or metadata that the
- * reference or our reader would refuse.
+ * crate or our reader would refuse.
  */
 export function writeSafetensors(tensors: readonly SafetensorsTensor[], metadata?: Readonly<Record<string, string>>): Uint8Array[] {
   checkInput(tensors, metadata);
@@ -98,7 +98,7 @@ function checkInput(tensors: readonly SafetensorsTensor[], metadata: Readonly<Re
         const problem = keyProblem(key);
         if (problem) add(at, 'name', `metadata key ${JSON.stringify(key)}: ${problem}`);
         else if (typeof value !== 'string') add(at, 'type', `metadata value of ${JSON.stringify(key)} must be a string, received ${describe(value)}`);
-        else if (!isWellFormed(value)) add(at, 'unicode', `metadata value of ${JSON.stringify(key)} holds a lone UTF-16 surrogate, which the reference refuses`);
+        else if (!isWellFormed(value)) add(at, 'unicode', `metadata value of ${JSON.stringify(key)} holds a lone UTF-16 surrogate, which the crate refuses`);
       }
     }
   }
@@ -108,7 +108,7 @@ function checkInput(tensors: readonly SafetensorsTensor[], metadata: Readonly<Re
 /** Why `key` cannot be a header key that every reader takes back, or undefined. */
 function keyProblem(key: unknown): string | undefined {
   if (typeof key !== 'string') return `must be a string, received ${describe(key)}`;
-  if (!isWellFormed(key)) return 'holds a lone UTF-16 surrogate, which the reference refuses';
+  if (!isWellFormed(key)) return 'holds a lone UTF-16 surrogate, which the crate refuses';
   // Our strict JSON refuses these keys anywhere, so a file holding them could not be read back.
   if (FORBIDDEN_KEYS.has(key)) return `is ${JSON.stringify(key)}, a key our reader refuses`;
   return undefined;

@@ -89,3 +89,36 @@ export function splitWeightName(name: string): [string, string] {
   const slash = name.lastIndexOf('/');
   return slash < 0 ? ['', name] : [name.slice(0, slash), name.slice(slash + 1)];
 }
+
+/** An argument whose value differs from what the reference implementation's code implies for the other arguments. */
+export interface ImpliedDifference {
+  argument: string;
+  value: unknown;
+  implied: unknown;
+  /** The argument the implication rests on, and its value, in archbundle's spelling. */
+  because: { argument: string; value: unknown };
+}
+
+/**
+ * The `implied` rules of a mapping checked against complete archbundle arguments, e.g. a
+ * WideResNet with normalization none whose shortcut is not "activated": the reference
+ * implementation's model of those arguments computes something else.
+ */
+export function impliedDifferences(mapping: TorchMapping, args: Readonly<Record<string, unknown>>): ImpliedDifference[] {
+  const reference = mapping.reference;
+  if (!reference?.implied) return [];
+  const out: ImpliedDifference[] = [];
+  for (const [argument, rule] of Object.entries(reference.implied)) {
+    const ours = Object.hasOwn(reference.arguments, rule.from) ? reference.arguments[rule.from]! : rule.from;
+    const table = reference.values?.[ours] ?? {};
+    const spelled = (saved: string) => (Object.hasOwn(table, saved) ? table[saved] : saved);
+    const match = Object.keys(rule.values).find((saved) => JSON.stringify(spelled(saved)) === JSON.stringify(args[ours]));
+    const implied = match === undefined ? rule.otherwise : rule.values[match];
+    if (JSON.stringify(implied) !== JSON.stringify(args[argument])) out.push({ argument, value: args[argument], implied, because: { argument: ours, value: args[ours] } });
+  }
+  return out;
+}
+
+export function describeImpliedDifference(className: string, d: ImpliedDifference): string {
+  return `${d.argument} is ${JSON.stringify(d.value)}, but the reference implementation's ${className} with ${d.because.argument} ${JSON.stringify(d.because.value)} computes ${d.argument} ${JSON.stringify(d.implied)}`;
+}

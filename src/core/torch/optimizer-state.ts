@@ -8,9 +8,8 @@ import torchOptimizers from '../optimizers/torch.json' with { type: 'json' };
 import { BundleError, type Issue } from '../errors.js';
 import type { JsonValue } from '../validate.js';
 import { describePython, pythonToJson } from './python-json.js';
-import { isTorchTensor } from './state-dict.js';
 import { tensorFloat32 } from './tensor-data.js';
-import { PyDict, type PyValue } from './values.js';
+import { isTorchTensor, PyDict, type PyValue } from './values.js';
 import type { ConversionContext, DenseTensor, TorchWeightNames } from './weight-names.js';
 
 interface OptimizerRule {
@@ -34,15 +33,23 @@ export interface OptimizerImportInput {
   state: PyValue;
   /** The state_dict keys of the model's parameters, in model.parameters() order. */
   parameterKeys: readonly string[];
+  /** The state_dict's tensor shapes by key: a slot has its parameter's shape. */
+  stateDictShapes: ReadonlyMap<string, readonly number[]>;
   names: TorchWeightNames;
   context: ConversionContext;
   /** PyTorch's state_dict does not name its class: the caller's choice among those that fit. */
   className?: string;
 }
 
-/** The optimizer classes whose param_group keys fit a PyTorch state_dict, most likely first. */
-export function torchOptimizerCandidates(group: PyDict): string[] {
-  return Object.entries(RULES).filter(([, rule]) => rule.detect.every((k) => group.entries.has(k))).map(([name]) => name);
+/** The optimizer classes a param_group fits (its keys, and the values of the settings each class pins), most likely first. */
+function torchOptimizerCandidates(group: PyDict): string[] {
+  const fits = (rule: OptimizerRule) =>
+    rule.detect.every((k) => group.entries.has(k)) &&
+    Object.entries(rule.ignored).every(([key, allowed]) => !group.entries.has(key) || allowed.includes(pythonToJson(group.get(key)!, '', []) as JsonValue));
+  const byKeys = Object.entries(RULES).filter(([, rule]) => rule.detect.every((k) => group.entries.has(k)));
+  const byValues = byKeys.filter(([, rule]) => fits(rule));
+  // When no class takes the values, keep the key matches so that the setting is reported precisely.
+  return (byValues.length > 0 ? byValues : byKeys).map(([name]) => name);
 }
 
 export function importOptimizerState(input: OptimizerImportInput): ImportedOptimizer {
@@ -97,6 +104,8 @@ export function importOptimizerState(input: OptimizerImportInput): ImportedOptim
         // SGD without momentum stores momentum_buffer None: nothing to carry.
       } else if (!isTorchTensor(slotValue) || role.kind !== 'weight') {
         issues.push({ pointer: `${pointer}/${slot}`, keyword: 'type', message: `expected a tensor for the weight of "${key}", received ${describePython(slotValue)}` });
+      } else if (!sameShape(slotValue.shape, input.stateDictShapes.get(key))) {
+        issues.push({ pointer: `${pointer}/${slot}`, keyword: 'shape', message: `expected the shape of "${key}" [${input.stateDictShapes.get(key)?.join(', ')}], received [${slotValue.shape.join(', ')}]` });
       } else {
         const dense = input.names.toArchbundle(key, { shape: [...slotValue.shape], values: tensorFloat32(slotValue) }, input.context);
         slots.push({ ...dense, name: `${dense.name}/${slot}` });
@@ -106,6 +115,10 @@ export function importOptimizerState(input: OptimizerImportInput): ImportedOptim
   if (steps.size > 1) issues.push({ pointer: '/state', keyword: 'step', message: `archbundle keeps one step count for all weights; PyTorch's differ: ${[...steps].join(', ')}` });
   if (issues.length > 0) fail(issues);
   return { class: className!, args, step: steps.size === 1 ? [...steps][0]! : 0, slots };
+}
+
+function sameShape(a: readonly number[], b: readonly number[] | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 function readArgs(rule: OptimizerRule, group: PyDict, issues: Issue[]): Record<string, JsonValue> {

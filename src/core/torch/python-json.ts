@@ -1,7 +1,7 @@
 /** Python values as JSON, for arguments and hyper-parameters: what cannot be JSON is an issue, never guessed. */
 import type { Issue } from '../errors.js';
 import type { JsonValue } from '../validate.js';
-import { PyDict, PyTuple, type PyValue } from './values.js';
+import { isTorchTensor, PyDict, PyTuple, type PyValue } from './values.js';
 
 export function pythonToJson(value: PyValue, pointer: string, issues: Issue[]): JsonValue | undefined {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
@@ -33,7 +33,7 @@ export function describePython(value: PyValue | undefined): string {
   if (Array.isArray(value)) return 'a list';
   if (value instanceof PyTuple) return 'a tuple';
   if (value instanceof PyDict) return 'a dict';
-  if (typeof value === 'object' && 'kind' in value) return `a ${value.storage.dtype} tensor of shape [${value.shape.join(', ')}]`;
+  if (isTorchTensor(value)) return `a ${value.storage.dtype} tensor of shape [${value.shape.join(', ')}]`;
   if (typeof value === 'object') return value.constructor.name;
   return `${typeof value} ${JSON.stringify(String(value))}`;
 }

@@ -11,7 +11,7 @@ import type { JsonValue } from '../validate.js';
 import type { ReferenceMapping, TorchMapping } from './mapping.js';
 import { describePython, pythonToJson } from './python-json.js';
 import { tensorFloat32 } from './tensor-data.js';
-import { PyDict, type PyValue, type TorchTensor } from './values.js';
+import { isTorchTensor, PyDict, type PyValue } from './values.js';
 
 export interface DroppedAttribute {
   name: string;
@@ -62,7 +62,7 @@ export function readReferenceCheckpoint(value: PyDict, mappings: readonly TorchM
   for (const [key, saved] of attributes.entries) {
     const name = String(key);
     const pointer = `/arguments/${name}`;
-    const argument = reference.arguments[name];
+    const argument = Object.hasOwn(reference.arguments, name) ? reference.arguments[name] : undefined;
     if (argument !== undefined) {
       const json = pythonToJson(saved, pointer, issues);
       if (json !== undefined) args[argument] = respell(reference, argument, json);
@@ -83,7 +83,7 @@ export function readReferenceCheckpoint(value: PyDict, mappings: readonly TorchM
   }
   for (const [key, saved] of kwargs.entries) {
     const name = String(key);
-    const attribute = reference.kwargs[name];
+    const attribute = Object.hasOwn(reference.kwargs, name) ? reference.kwargs[name] : undefined;
     const pointer = `/kwargs/${name}`;
     if (attribute === undefined) {
       issues.push({ pointer, keyword: 'torch-mapping', message: `keyword argument "${name}" is not one ${mapping.class}'s torch.json knows (${Object.keys(reference.kwargs).join(', ')})` });
@@ -130,7 +130,7 @@ function readWhitening(reference: ReferenceMapping, flag: PyValue, stateDict: Py
   }
   const read = (key: string): number[] => {
     const tensor = stateDict.get(key);
-    if (tensor && typeof tensor === 'object' && 'kind' in tensor && tensor.shape.length === 1) return [...tensorFloat32(tensor as TorchTensor)];
+    if (isTorchTensor(tensor) && tensor.shape.length === 1) return [...tensorFloat32(tensor)];
     issues.push({ pointer: `/model/${key}`, keyword: 'whitening', message: `expected the whiten layer's per-channel tensor, received ${describePython(tensor)}` });
     return [];
   };

@@ -7,7 +7,7 @@ import { escapePointer } from '../validate.js';
 import type { TorchMapping } from './mapping.js';
 import { describePython } from './python-json.js';
 import { tensorFloat32 } from './tensor-data.js';
-import { PyDict, type PyValue, type TorchTensor } from './values.js';
+import { isTorchTensor, PyDict, type PyValue } from './values.js';
 import { TorchWeightNames, type ConversionContext, type DenseTensor } from './weight-names.js';
 
 export interface ImportedWeight extends DenseTensor {
@@ -28,12 +28,12 @@ export interface StateDictImport {
    * is model.parameters() order: optimizer state refers to parameters by this index.
    */
   parameterKeys: string[];
+  /** Every tensor's shape, by state_dict key. */
+  shapes: Map<string, readonly number[]>;
   names: TorchWeightNames;
 }
 
-export function isTorchTensor(value: PyValue | undefined): value is TorchTensor {
-  return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'tensor';
-}
+const FLOAT_DTYPES: readonly string[] = ['float64', 'float32', 'float16', 'bfloat16'];
 
 export function importStateDict(mapping: TorchMapping, stateDict: PyValue, context: ConversionContext, consumedKeys: readonly string[] = []): StateDictImport {
   if (!(stateDict instanceof PyDict)) {
@@ -44,12 +44,14 @@ export function importStateDict(mapping: TorchMapping, stateDict: PyValue, conte
   const weights: ImportedWeight[] = [];
   const dropped: DroppedTensor[] = [];
   const parameterKeys: string[] = [];
+  const shapes = new Map<string, readonly number[]>();
   for (const [rawKey, value] of stateDict.entries) {
     const key = String(rawKey);
     if (!isTorchTensor(value)) {
       issues.push({ pointer: `/${escapePointer(key)}`, keyword: 'type', message: `expected a tensor, received ${describePython(value)}` });
       continue;
     }
+    shapes.set(key, value.shape);
     if (consumedKeys.includes(key)) {
       parameterKeys.push(key);
       continue;
@@ -62,6 +64,10 @@ export function importStateDict(mapping: TorchMapping, stateDict: PyValue, conte
       if (!role.buffer) parameterKeys.push(key);
     } else {
       if (!role.rule.buffer) parameterKeys.push(key);
+      if (!FLOAT_DTYPES.includes(value.storage.dtype)) {
+        issues.push({ pointer: `/${escapePointer(key)}`, keyword: 'dtype', message: `expected a floating-point tensor (${FLOAT_DTYPES.join(', ')}), received ${value.storage.dtype}` });
+        continue;
+      }
       const dense = { shape: [...value.shape], values: tensorFloat32(value) };
       if (role.rule.permute && role.rule.permute.length !== dense.shape.length) {
         issues.push({ pointer: `/${escapePointer(key)}`, keyword: 'shape', message: `expected a ${role.rule.permute.length}-d tensor, received shape [${dense.shape.join(', ')}]` });
@@ -73,5 +79,5 @@ export function importStateDict(mapping: TorchMapping, stateDict: PyValue, conte
   if (issues.length > 0) {
     throw new BundleError('E_WEIGHTS_MISMATCH', `the state_dict does not fit ${mapping.class}: ${issues.map((i) => `${i.pointer} ${i.message}`).join('; ')}`, issues);
   }
-  return { weights, dropped, parameterKeys, names };
+  return { weights, dropped, parameterKeys, shapes, names };
 }

@@ -54,6 +54,10 @@ export class PyBytes {
 
 export type PyKey = string | number | bigint;
 
+export function isTorchTensor(value: unknown): value is TorchTensor {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'tensor';
+}
+
 /** A Python float is a number; an int is a number when it is a safe integer, else a bigint. */
 export type PyValue =
   | null

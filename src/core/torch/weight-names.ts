@@ -16,7 +16,7 @@ export interface DenseTensor {
 export type FlattenedInputShape = (modulePath: string) => readonly [number, number, number] | null;
 
 export interface ConversionContext {
-  /** The model's classes: with 2, the reference's single-logit layer becomes two logits. */
+  /** The model's classes: with 2, the reference implementation's single-logit layer becomes two logits. */
   classes: number;
   flattenedInput?: FlattenedInputShape;
 }
@@ -91,7 +91,7 @@ export class TorchWeightNames {
     });
   }
 
-  /** Whether a tensor (in archbundle's layout: outputs last) is the reference's single logit, as PyTorch (1 output) or as archbundle (2) has it. */
+  /** Whether a tensor (in archbundle's layout: outputs last) is the reference implementation's single logit, as PyTorch (1 output) or as archbundle (2) has it. */
   private isSingleLogit(module: string, shape: readonly number[], context: ConversionContext, ours = false): boolean {
     if (context.classes !== 2 || this.mapping.reference?.singleLogit !== module) return false;
     return shape[shape.length - 1] === (ours ? 2 : 1);

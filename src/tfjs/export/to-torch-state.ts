@@ -6,7 +6,7 @@
 import { architectures } from '../../core/registries.js';
 import { RegistryError } from '../../core/errors.js';
 import type { CommonArgs } from '../../core/architecture.js';
-import type { TorchMapping } from '../../core/torch/mapping.js';
+import { describeImpliedDifference, impliedDifferences, type TorchMapping } from '../../core/torch/mapping.js';
 import { TorchWeightNames } from '../../core/torch/weight-names.js';
 import type { Classifier } from '../classifier.js';
 import { flattenedInputShapes } from '../import/flattened-input.js';
@@ -17,6 +17,12 @@ export interface TorchStateTensor {
   shape: number[];
   /** Little-endian element bytes. */
   bytes: Uint8Array;
+}
+
+/** Where the reference implementation's model of the same arguments computes something else than this model (so the weights alone do not reproduce it). */
+export function torchExportNotes(model: Classifier): string[] {
+  const mapping = architectures.get(model.className).torch as TorchMapping | undefined;
+  return mapping ? impliedDifferences(mapping, model.args).map((d) => describeImpliedDifference(model.className, d)) : [];
 }
 
 export function torchStateDict(model: Classifier): TorchStateTensor[] {

@@ -8,15 +8,15 @@ import * as tf from '@tensorflow/tfjs';
 import { architectures } from '../../core/registries.js';
 import { BundleError, RegistryError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/validate.js';
-import type { TorchMapping } from '../../core/torch/mapping.js';
+import { describeImpliedDifference, impliedDifferences, type TorchMapping } from '../../core/torch/mapping.js';
 import { importOptimizerState } from '../../core/torch/optimizer-state.js';
 import { isReferenceCheckpoint, readReferenceCheckpoint, type DroppedAttribute } from '../../core/torch/reference-checkpoint.js';
-import { importStateDict, isTorchTensor, type DroppedTensor } from '../../core/torch/state-dict.js';
+import { importStateDict, type DroppedTensor } from '../../core/torch/state-dict.js';
 import { tensorFloat32 } from '../../core/torch/tensor-data.js';
 import type { CommonArgs } from '../../core/architecture.js';
 import { describePython } from '../../core/torch/python-json.js';
 import type { PyValue } from '../../core/torch/values.js';
-import { PyDict } from '../../core/torch/values.js';
+import { isTorchTensor, PyDict } from '../../core/torch/values.js';
 import { instantiate, type Classifier } from '../classifier.js';
 import { createOptimizer } from '../train/optimizers/index.js';
 import type { TrainingOptimizer } from '../train/types.js';
@@ -84,7 +84,13 @@ export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): 
   // Placeholder weights: every one is overwritten below, and drawing random ones for a large model is slow.
   const model = instantiate(className, args, { placeholderWeights: true });
   try {
-    if (!referenceClass) consumedKeys = whiteningKeys(spec.torch as TorchMapping, stateDict, model);
+    if (!referenceClass) {
+      consumedKeys = whiteningKeys(spec.torch as TorchMapping, stateDict, model);
+      // A plain state_dict does not say whether it comes from the reference implementation: say what to give if it does.
+      for (const d of impliedDifferences(spec.torch as TorchMapping, model.args)) {
+        if (!Object.hasOwn(args, d.argument)) notes.push(`${describeImpliedDifference(className, d)}: if the state_dict is from its model, give "${d.argument}": ${JSON.stringify(d.implied)} in --args`);
+      }
+    }
     const context = { classes: (model.args as { classes: number }).classes, flattenedInput: flattenedInputShapes(model) };
     const imported = importStateDict(spec.torch as TorchMapping, stateDict, context, consumedKeys);
     fillWeights(model, imported.weights);
@@ -96,7 +102,7 @@ export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): 
     let optimizer: TrainingOptimizer | undefined;
     let optimizerReport: ImportReport['optimizer'] = null;
     if (optimizerState) {
-      const state = importOptimizerState({ state: optimizerState, parameterKeys: imported.parameterKeys, names: imported.names, context, className: options.optimizerClass });
+      const state = importOptimizerState({ state: optimizerState, parameterKeys: imported.parameterKeys, stateDictShapes: imported.shapes, names: imported.names, context, className: options.optimizerClass });
       optimizer = createOptimizer(state.class, state.args as Record<string, JsonValue>);
       const tensors = state.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape) }));
       try {
@@ -118,7 +124,7 @@ export function modelFromTorch(value: PyValue, options: FromTorchOptions = {}): 
 }
 
 /**
- * A plain state_dict of a whitened reference model holds the whiten layer's statistics as
+ * A plain state_dict of a whitened model of the reference implementation holds the whiten layer's statistics as
  * tensors; they must be the statistics the arguments give, and are not weights.
  */
 function whiteningKeys(mapping: TorchMapping, stateDict: PyValue, model: Classifier): string[] {

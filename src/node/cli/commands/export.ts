@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { canonicalJson } from '../../../core/bundle/canonical-json.js';
 import { FORMAT_VERSION } from '../../../core/bundle/format.js';
-import { architectures } from '../../../core/registries.js';
 import { writeSafetensors } from '../../../core/safetensors/write.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
-import { torchStateDict } from '../../../tfjs/export/to-torch-state.js';
+import { ARCH_METADATA_KEY } from '../../../core/torch/safetensors-state-dict.js';
+import { archEntryOf } from '../../../tfjs/bundle/arch-entry.js';
+import { torchExportNotes, torchStateDict } from '../../../tfjs/export/to-torch-state.js';
 import { writeFileAtomic } from '../../files/atomic-file.js';
 import { State } from '../../state.js';
 import type { Command } from '../command.js';
@@ -18,10 +19,13 @@ const help = `Usage: archbundle export BUNDLE --to safetensors OUT
 Write a bundle's weights for another tool.
 
   safetensors   PyTorch's names and layouts (conv kernels OIHW, linear [out, in], batch-norm
-                running statistics, the whiten layer of the reference implementation), so that
-                safetensors.torch.load_file fills the reference model directly; the bundle's
-                arch.json is kept in the header's __metadata__ ("arch.json"), so that
-                archbundle import reads the file back without --class and --args.
+                running statistics, the whiten layer of the reference implementation): for
+                SimpleNet, ResNet and WideResNet exactly the state_dict of the reference
+                implementation's model, which safetensors.torch.load_file then fills; the
+                bundle's arch.json is kept in the header's __metadata__ ("arch.json"), so that
+                archbundle import reads the file back without --class and --args. A note says
+                when the reference implementation's model of the same arguments would compute
+                something else.
 
 Options:
   --to FORMAT      ${FORMATS.join(', ')}
@@ -42,15 +46,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   try {
     const tensors = torchStateDict(state.model).map((t) => ({ name: t.key, dtype: t.dtype === 'int64' ? ('I64' as const) : ('F32' as const), shape: t.shape, bytes: t.bytes }));
     // The bundle's own arch.json, which import checks exactly as the bundle reader does.
-    const arch = {
-      formatVersion: FORMAT_VERSION,
-      class: state.model.className,
-      schemaId: String(architectures.get(state.model.className).schema.$id),
-      schemaVersion: state.model.schemaVersion,
-      args: state.model.args,
-    };
-    await writeFileAtomic(path.resolve(io.cwd, out), writeSafetensors(tensors, { format: 'pt', 'arch.json': canonicalJson(arch) }));
+    const arch = { formatVersion: FORMAT_VERSION, ...archEntryOf(state.model) };
+    await writeFileAtomic(path.resolve(io.cwd, out), writeSafetensors(tensors, { format: 'pt', [ARCH_METADATA_KEY]: canonicalJson(arch) }));
     io.out(`wrote ${out}: ${tensors.length} tensors of ${state.model.className} in PyTorch's names and layouts\n`);
+    for (const note of torchExportNotes(state.model)) io.out(`note: ${note}\n`);
   } finally {
     state.model.dispose();
     state.optimizer?.dispose();

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
 import { readLabelsFile } from '../../inputs/labels-file.js';
+import { readInputFile } from '../../inputs/read-input-file.js';
 import { importSafetensorsBytes, importTorchBytes, looksLikeSafetensors, type ImportResult } from '../../import/import-file.js';
 import type { Command } from '../command.js';
 import { json } from '../format.js';
@@ -45,9 +45,9 @@ async function run(argv: string[], io: Io): Promise<number> {
   if ((values.class === undefined) !== (values.args === undefined)) throw new UsageError('--class and --args go together', 'import');
   const args = values.args === undefined ? undefined : parseArgs(values.args as string);
   await selectBackend(values.backend as BackendRequest | undefined);
-  const bytes = new Uint8Array(await readFile(path.resolve(io.cwd, src)));
+  const bytes = await readInputFile(path.resolve(io.cwd, src), src);
   const labels = values.labels === undefined ? undefined : await readLabelsFile(path.resolve(io.cwd, values.labels as string), { name: values.labels as string });
-  const options = { className: values.class as string | undefined, args, optimizerClass: values.optimizer as string | undefined, labels };
+  const options = { className: values.class as string | undefined, args, optimizerClass: values.optimizer as string | undefined, labels, labelsName: `labels file ${values.labels as string}` };
   const result = looksLikeSafetensors(bytes) ? importSafetensorsBytes(bytes, options) : importTorchBytes(bytes, options);
   try {
     await result.state.save(path.resolve(io.cwd, dst));
