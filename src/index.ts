@@ -1,6 +1,6 @@
 /** archbundle's main entry. Importing it attaches the built-in architectures', optimizers' and schedulers' TF.js implementations to the registries. */
 import './node/files/node-sha256.js';
-export { ArchbundleError, ValidationError, RegistryError, BundleError, EnvironmentError } from './core/errors.js';
+export { ArchbundleError, ValidationError, RegistryError, BundleError, ForeignFormatError, EnvironmentError } from './core/errors.js';
 export type { ErrorCode, Issue } from './core/errors.js';
 
 // registries: define, get, list, validate

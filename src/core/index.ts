@@ -38,5 +38,5 @@ export type { SafetensorsContents, SafetensorsTensor } from './safetensors/read.
 export { writeSafetensors } from './safetensors/write.js';
 export { DEFAULT_SAFETENSORS_LIMITS, DTYPE_BITS as SAFETENSORS_DTYPE_BITS } from './safetensors/format.js';
 export type { SafetensorsDtype, SafetensorsLimits } from './safetensors/format.js';
-export { readTorchFile, tensorFloat32, tensorNumbers, tensorBigInts, tensorInt, PyBytes, PyDict, PyTuple, TorchDevice } from './torch/index.js';
+export { readTorchFile, DEFAULT_TORCH_LIMITS, tensorFloat32, tensorNumbers, tensorBigInts, tensorInt, PyBytes, PyDict, PyTuple, TorchDevice } from './torch/index.js';
 export type { TorchFile, TorchLimits, PyKey, PyValue, TorchDtype, TorchStorage, TorchTensor } from './torch/index.js';
