@@ -151,6 +151,15 @@ describe('bad input: the container', () => {
     await expectCode(withEntries(validList().filter((e) => e.name !== 'weights.json')), 'E_ENTRY_MISSING');
   });
 
+  it('tensor tables without arch.json: E_ENTRY_MISSING before the table, not a TypeError in the loader (found by npm run fuzz)', async () => {
+    // State.load builds the model when arch.json arrives and fits the weights table to it; a
+    // table with no arch.json before it used to reach that hook with no model.
+    const bytes = edited((e) => void e.delete('arch.json'));
+    const error = await expectCode(bytes, 'E_ENTRY_MISSING');
+    assert.match(error.message, /bundle entry "weights\.json" needs "arch\.json" before it, which is missing/);
+    await assert.rejects(readBundle(bytes), (e: unknown) => e instanceof ArchbundleError && e.code === 'E_ENTRY_MISSING' && e.message === error.message);
+  });
+
   it('entries out of order', async () => {
     const list = validList();
     [list[3], list[4]] = [list[4]!, list[3]!]; // training.json after manifest.json

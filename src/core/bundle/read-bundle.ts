@@ -76,7 +76,18 @@ export interface ReadOptions {
   receiver?: TensorReceiver;
 }
 
-const BIN_TABLE: Partial<Record<EntryName, EntryName>> = { 'weights.bin': 'weights.json', 'optimizer.bin': 'optimizer.json' };
+/**
+ * The entry each of these needs before it: a .bin its table, a scheduler its optimizer, and a
+ * tensor table the arch.json whose model (and layer renames) its tensors are for, so that a
+ * receiver's `table` hook always comes after its `arch` hook.
+ */
+const NEEDS: Partial<Record<EntryName, EntryName>> = {
+  'weights.json': 'arch.json',
+  'optimizer.json': 'arch.json',
+  'weights.bin': 'weights.json',
+  'optimizer.bin': 'optimizer.json',
+  'scheduler.json': 'optimizer.json',
+};
 
 export async function readBundle(source: BundleSource, options: ReadOptions = {}): Promise<BundleContents> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -124,7 +135,7 @@ class ReadState {
     if (last && ENTRY_ORDER.indexOf(last) > ENTRY_ORDER.indexOf(name)) {
       throw new BundleError('E_ENTRY_ORDER', `bundle entry "${name}" comes after "${last}"; expected the order ${ENTRY_ORDER.join(', ')}`);
     }
-    const needs = BIN_TABLE[name] ?? (name === 'scheduler.json' ? 'optimizer.json' : undefined);
+    const needs = NEEDS[name];
     if (needs && !this.seen.includes(needs)) {
       throw new BundleError('E_ENTRY_MISSING', `bundle entry "${name}" needs "${needs}" before it, which is missing`);
     }
@@ -146,8 +157,7 @@ class ReadState {
         const group: TensorGroup = name === 'weights.json' ? 'weights' : 'optimizer';
         const checked = checkTensorTable(value, name, this.limits);
         const stored = checkEntrySchema<TensorTableEntry>(name, value);
-        // without arch.json (reported as missing at the end) there is nothing to rename by
-        const renames = this.arch?.renamedLayers ?? {};
+        const renames = this.arch!.renamedLayers; // admit() let no table in before arch.json
         const table = { ...checked, records: renameTensors(checked.records, renames, name) };
         const entry = { ...stored, tensors: renameTensors(stored.tensors, renames, name) };
         if (group === 'optimizer') this.optimizer = entry as OptimizerEntry;
