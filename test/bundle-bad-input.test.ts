@@ -4,7 +4,7 @@
  * it arrives as bytes (streamed) or as a file (read at offsets, several reads in flight).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -158,6 +158,19 @@ describe('bad input: the container', () => {
     const error = await expectCode(bytes, 'E_ENTRY_MISSING');
     assert.match(error.message, /bundle entry "weights\.json" needs "arch\.json" before it, which is missing/);
     await assert.rejects(readBundle(bytes), (e: unknown) => e instanceof ArchbundleError && e.code === 'E_ENTRY_MISSING' && e.message === error.message);
+  });
+
+  it('stored arguments an old version\'s migration cannot read: E_INVALID_ARGS, not a TypeError (found by npm run fuzz)', async () => {
+    // SimpleNet's migration from version 1 reads resolution as [channels, height, width].
+    const old = await splitTar(readFileSync(new URL('./fixtures/simplenet-v1-16x16.bundle', import.meta.url)));
+    for (const resolution of [16, null, { height: 16 }]) {
+      const arch = parseJson(old.get('arch.json'));
+      arch.args.resolution = resolution;
+      const bytes = rebuild(new Map([...old, ['arch.json', jsonBytes(arch)]]));
+      const error = await expectCode(bytes, 'E_INVALID_ARGS');
+      assert.match(error.message, /^SimpleNet stored arguments are invalid: \/ do not fit the migration from version 1 \("blocks numbered .*"\): its layer renames threw TypeError: /);
+      await assert.rejects(readBundle(bytes), (e: unknown) => e instanceof ArchbundleError && e.message === error.message);
+    }
   });
 
   it('entries out of order', async () => {
