@@ -97,6 +97,9 @@ export function importOptimizerState(input: OptimizerImportInput): ImportedOptim
         // SGD without momentum stores momentum_buffer None: nothing to carry.
       } else if (!isTorchTensor(slotValue) || role.kind !== 'weight') {
         issues.push({ pointer: `${pointer}/${slot}`, keyword: 'type', message: `expected a tensor for the weight of "${key}", received ${describePython(slotValue)}` });
+      } else if (role.rule.permute && role.rule.permute.length !== slotValue.shape.length) {
+        // checked before the layout is permuted, as importStateDict checks the weights; a wrong shape of the right rank is the optimizer's setState's to refuse
+        issues.push({ pointer: `${pointer}/${slot}`, keyword: 'shape', message: `expected a ${role.rule.permute.length}-d tensor like the weight of "${key}", received shape [${slotValue.shape.join(', ')}]` });
       } else {
         const dense = input.names.toArchbundle(key, { shape: [...slotValue.shape], values: tensorFloat32(slotValue) }, input.context);
         slots.push({ ...dense, name: `${dense.name}/${slot}` });
