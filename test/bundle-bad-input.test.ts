@@ -173,6 +173,13 @@ describe('bad input: the container', () => {
     }
   });
 
+  it('arguments the schema accepts but no typed array holds (2^31 - 1 classes): E_INVALID_ARGS, and the layers built so far are freed (found by npm run fuzz)', async () => {
+    const bytes = editJson('arch.json', (arch) => void (arch.args.classes = 2 ** 31 - 1));
+    await readBundle(bytes); // the TF.js-free reader builds nothing, so it has nothing to refuse
+    const error = await expectCode(bytes, 'E_INVALID_ARGS');
+    assert.match(error.message, /^MLP arguments ask for weights too large to allocate: /);
+  });
+
   it('entries out of order', async () => {
     const list = validList();
     [list[3], list[4]] = [list[4]!, list[3]!]; // training.json after manifest.json
