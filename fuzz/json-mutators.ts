@@ -81,7 +81,11 @@ export function mutateJson(text: string, rng: Rng): string {
       other.set(a);
     }
   }
-  return rng.chance(0.5) ? JSON.stringify(root.value) : JSON.stringify(root.value, null, rng.pick([1, 2, '\t']));
+  const compact = JSON.stringify(root.value);
+  if (rng.chance(0.5)) return compact;
+  // Indentation grows with depth; a document nested thousands deep would grow quadratically.
+  const pretty = JSON.stringify(root.value, null, rng.pick([1, 2, '\t']));
+  return pretty.length <= 2 * compact.length + 4096 ? pretty : compact;
 }
 
 /** What JSON.stringify cannot write: a key given twice, nesting past any depth cap, a forbidden key, a torn document. */

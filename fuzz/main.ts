@@ -1,6 +1,6 @@
 /**
  * npm run fuzz -- --target tar|unpickler|safetensors|all --iterations N [--seed S]
- *                 [--time-cap-ms T] [--json] [--findings DIR] [--backend NAME]
+ *                 [--time-cap-ms T] [--json] [--findings DIR] [--backend NAME] [--max-rss-mb M]
  * npm run fuzz -- --target NAME --replay FILE [--iteration I]   (one saved input, in-process;
  *                 the iteration a finding's .txt gives picks the same tar source kind)
  *
@@ -16,7 +16,7 @@ import { Probe, Finding, describeThrown, type TargetFactory } from './target.js'
 import { TARGET_NAMES, TARGETS, type TargetName } from './targets/index.js';
 import { runWatched } from './watchdog.js';
 
-const USAGE = 'usage: npm run fuzz -- --target tar|unpickler|safetensors|all --iterations N [--seed S] [--time-cap-ms T] [--json] [--findings DIR] [--backend NAME] | --target NAME --replay FILE [--iteration I]';
+const USAGE = 'usage: npm run fuzz -- --target tar|unpickler|safetensors|all --iterations N [--seed S] [--time-cap-ms T] [--json] [--findings DIR] [--backend NAME] [--max-rss-mb M] | --target NAME --replay FILE [--iteration I]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -41,6 +41,7 @@ try {
       json: { type: 'boolean' },
       findings: { type: 'string' },
       backend: { type: 'string' },
+      'max-rss-mb': { type: 'string' },
       replay: { type: 'string' },
       iteration: { type: 'string' },
     },
@@ -66,6 +67,7 @@ if (values.replay) {
       iterations: integer(values.iterations, 'iterations', 0),
       timeCapMs,
       backend: values.backend,
+      maxRssMb: integer(values['max-rss-mb'], 'max-rss-mb', 8192),
       onFinding: (finding) => {
         const [file] = saveFindings(findingsDir, [finding]);
         process.stderr.write(`FINDING ${finding.target} ${finding.kind} at iteration ${finding.iteration}: ${finding.message.split('\n')[0]} (${file})\n`);

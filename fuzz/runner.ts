@@ -71,7 +71,8 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     for (let i = options.start ?? 0; i < options.iterations; i++) {
       if (options.skip?.has(i)) continue;
       // A fresh buffer of its own, so no reader sees a neighbour's bytes through .buffer.
-      const bytes = Uint8Array.from(target.generate(Rng.forInput(options.seed, target.name, i)));
+      const made = target.generate(Rng.forInput(options.seed, target.name, i));
+      const bytes = Uint8Array.from(made.length > target.maxBytes ? made.subarray(0, target.maxBytes) : made);
       options.onInput?.(i, bytes);
       const { ms, finding } = await runOne(bytes, i, probe);
       report.iterations++;

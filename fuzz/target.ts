@@ -19,6 +19,8 @@ export interface Seed {
 export interface Target {
   readonly name: string;
   readonly seeds: readonly Seed[];
+  /** Longest input: the runner cuts longer ones (a few mutations compound, e.g. nested JSON). */
+  readonly maxBytes: number;
   /** The input `rng` stands for; the same generator state gives the same bytes. */
   generate(rng: Rng): Uint8Array;
   /** Runs the target's readers on `bytes`, each step through `probe.stage`. */
@@ -44,7 +46,7 @@ const INPUT_CODES: Record<ErrorCode, boolean> = {
   E_BACKEND: false, E_DATA_NOT_FOUND: false, E_DATA_INVALID: false, E_IO: false,
 };
 
-export type FindingKind = 'crash' | 'uncoded' | 'leak' | 'slow' | 'hang' | 'inconsistent' | 'worker';
+export type FindingKind = 'crash' | 'uncoded' | 'leak' | 'slow' | 'hang' | 'memory' | 'inconsistent' | 'worker';
 
 /** Thrown by the probe to stop an input that produced a finding. */
 export class Finding extends Error {

@@ -3,7 +3,9 @@
  * the worker bumps before every input) stops for ten times the per-input cap, the worker is
  * blocked inside one input; it is terminated, the input is read from shared memory and saved as
  * a "hang" finding, and a new worker resumes after it from the last progress report. A worker
- * that dies (out of memory, an exception outside any input) is reported the same way.
+ * that dies (out of memory, an exception outside any input), or a process whose resident
+ * memory passes a cap (tensors and wasm memory are outside the worker's heap limit), is
+ * reported the same way: a few bytes that make a reader allocate gigabytes are a finding.
  */
 import { Worker } from 'node:worker_threads';
 import { addFinding, findingRecord, type FindingRecord, type TargetReport } from './report.js';
@@ -27,6 +29,8 @@ export interface WatchOptions {
   setupTimeoutMs?: number;
   /** Heap cap of a worker: an input that makes a reader allocate without bound ends as a finding, not as a dead machine. */
   maxHeapMb?: number;
+  /** Cap on the whole process's resident memory, checked with the heartbeat. */
+  maxRssMb?: number;
   /** Each finding as it is found (worker findings arrive again after a restart; they are passed on once). */
   onFinding?(finding: FindingRecord): void;
   log?(line: string): void;
@@ -34,7 +38,7 @@ export interface WatchOptions {
 
 type Ending =
   | { kind: 'done'; report: TargetReport }
-  | { kind: 'stuck' | 'died'; message: string; current?: ReturnType<Heartbeat['current']> };
+  | { kind: 'stuck' | 'died' | 'memory'; message: string; current?: ReturnType<Heartbeat['current']> };
 
 export async function runWatched(targets: readonly WatchedTarget[], options: WatchOptions): Promise<TargetReport[]> {
   const reports: TargetReport[] = [];
@@ -59,12 +63,13 @@ async function watchTarget(target: WatchedTarget, options: WatchOptions): Promis
       const report = ending.report;
       for (const finding of ours) addFinding(report, finding);
       report.iterations += ours.length;
-      if (ours.length > 0) report.codes.watchdog = Object.fromEntries(['hang', 'worker'].map((k) => [k, ours.filter((f) => f.kind === k).length]));
+      if (ours.length > 0) report.codes.watchdog = Object.fromEntries(['hang', 'memory', 'worker'].map((k) => [k, ours.filter((f) => f.kind === k).length]));
       return report;
     }
     const current = ending.current;
-    if (!current) throw new Error(`fuzz target ${target.name}: the worker ${ending.kind === 'stuck' ? 'got stuck' : 'died'} before its first input: ${ending.message}`);
-    const finding = findingRecord(target.name, current.iteration, ending.kind === 'stuck' ? 'hang' : 'worker', `${ending.message}${current.cut ? ` (input stored cut to ${current.bytes.length} bytes)` : ''}`, current.bytes);
+    if (!current) throw new Error(`fuzz target ${target.name}: the worker failed before its first input: ${ending.message}`);
+    const kind = ending.kind === 'stuck' ? 'hang' : ending.kind === 'memory' ? 'memory' : 'worker';
+    const finding = findingRecord(target.name, current.iteration, kind, `${ending.message}${current.cut ? ` (input stored cut to ${current.bytes.length} bytes)` : ''}`, current.bytes);
     ours.push(finding);
     pass(finding);
     skip.push(current.iteration);
@@ -113,7 +118,10 @@ function runWorker(
         if (now - started > (options.setupTimeoutMs ?? 180_000)) end({ kind: 'stuck', message: `no seeds after ${Math.round(now - started)} ms` });
         return;
       }
-      if (heartbeat.beats !== beats) {
+      const rss = process.memoryUsage.rss() / 2 ** 20;
+      if (rss > (options.maxRssMb ?? 8192)) {
+        end({ kind: 'memory', message: `the process's resident memory reached ${Math.round(rss)} MB (cap ${options.maxRssMb ?? 8192} MB) while this input ran: the worker was terminated`, current: heartbeat.current() });
+      } else if (heartbeat.beats !== beats) {
         beats = heartbeat.beats;
         lastChange = now;
       } else if (now - lastChange > silence) {

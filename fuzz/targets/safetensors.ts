@@ -114,6 +114,7 @@ export async function createTarget(): Promise<Target> {
   return {
     name: 'safetensors',
     seeds,
+    maxBytes,
     generate(rng) {
       const seed = rng.pick(seeds);
       const ctx = { hot: seed.hot, donors, maxBytes };

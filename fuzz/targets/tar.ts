@@ -110,6 +110,7 @@ export async function createTarget(): Promise<Target> {
   return {
     name: 'tar',
     seeds,
+    maxBytes,
     generate(rng) {
       const seed = rng.pick(seeds);
       const ctx = { hot: seed.hot, donors, maxBytes };

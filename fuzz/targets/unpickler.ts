@@ -104,6 +104,7 @@ export async function createTarget(): Promise<Target> {
   return {
     name: 'unpickler',
     seeds,
+    maxBytes,
     generate(rng) {
       const seed = rng.pick(seeds);
       const ctx = { hot: seed.hot, donors, maxBytes };
