@@ -47,14 +47,19 @@ function boundaryValue(rng: Rng, like: Json): Json {
   }
 }
 
-/** One edit of the document's tree, or of its text; text that is no JSON gets a text edit only. */
+/** One edit of the document's tree, or of its text; text that is no JSON, or JSON nested too deep to walk, gets a text edit. */
 export function mutateJson(text: string, rng: Rng): string {
-  let root: { value: Json };
   try {
-    root = { value: JSON.parse(text) as Json };
+    return treeEdit(text, rng);
   } catch {
+    // JSON.parse fails on text that is no JSON; JSON.stringify, structuredClone and the walk
+    // run out of stack on documents an earlier text edit nested thousands deep.
     return textEdit(text, rng);
   }
+}
+
+function treeEdit(text: string, rng: Rng): string {
+  const root: { value: Json } = { value: JSON.parse(text) as Json };
   if (rng.chance(0.15)) return textEdit(text, rng);
   const all = slots(root);
   const slot = rng.pick(all);

@@ -33,6 +33,10 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
   const probe = new Probe(report.codes);
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => void rejections.push(reason);
+  // Ours alone while the campaign runs: the wasm backend's emscripten glue installs a handler
+  // that rethrows, which would end the process instead of reporting the input.
+  const others = process.listeners('unhandledRejection');
+  process.removeAllListeners('unhandledRejection');
   process.on('unhandledRejection', onRejection);
   const record = (iteration: number, finding: Finding, bytes: Uint8Array) => {
     const text = finding.kind === 'crash' && finding.cause instanceof Error && !finding.message.includes('\n') ? `${finding.message}\n${describeThrown(finding.cause)}` : finding.message;
@@ -87,6 +91,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     }
   } finally {
     process.off('unhandledRejection', onRejection);
+    for (const listener of others) process.on('unhandledRejection', listener);
   }
   report.elapsedMs = (options.base?.elapsedMs ?? 0) + performance.now() - started;
   return report;
