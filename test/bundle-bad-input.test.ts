@@ -4,7 +4,7 @@
  * it arrives as bytes (streamed) or as a file (read at offsets, several reads in flight).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -159,6 +159,35 @@ describe('bad input: the container', () => {
     await expectCode(withEntries(validList().filter((e) => e.name !== 'training.json')), 'E_ENTRY_MISSING');
     await expectCode(withEntries(validList().filter((e) => e.name !== 'manifest.json')), 'E_ENTRY_MISSING');
     await expectCode(withEntries(validList().filter((e) => e.name !== 'weights.json')), 'E_ENTRY_MISSING');
+  });
+
+  it('tensor tables without arch.json: E_ENTRY_MISSING before the table, not a TypeError in the loader (found by npm run fuzz)', async () => {
+    // State.load builds the model when arch.json arrives and fits the weights table to it; a
+    // table with no arch.json before it used to reach that hook with no model.
+    const bytes = edited((e) => void e.delete('arch.json'));
+    const error = await expectCode(bytes, 'E_ENTRY_MISSING');
+    assert.match(error.message, /bundle entry "weights\.json" needs "arch\.json" before it, which is missing/);
+    await assert.rejects(readBundle(bytes), (e: unknown) => e instanceof ArchbundleError && e.code === 'E_ENTRY_MISSING' && e.message === error.message);
+  });
+
+  it('stored arguments an old version\'s migration cannot read: E_INVALID_ARGS, not a TypeError (found by npm run fuzz)', async () => {
+    // SimpleNet's migration from version 1 reads resolution as [channels, height, width].
+    const old = await splitTar(readFileSync(new URL('./fixtures/simplenet-v1-16x16.bundle', import.meta.url)));
+    for (const resolution of [16, null, { height: 16 }]) {
+      const arch = parseJson(old.get('arch.json'));
+      arch.args.resolution = resolution;
+      const bytes = rebuild(new Map([...old, ['arch.json', jsonBytes(arch)]]));
+      const error = await expectCode(bytes, 'E_INVALID_ARGS');
+      assert.match(error.message, /^SimpleNet stored arguments are invalid: \/ do not fit the migration from version 1 \("blocks numbered .*"\): its layer renames threw TypeError: /);
+      await assert.rejects(readBundle(bytes), (e: unknown) => e instanceof ArchbundleError && e.message === error.message);
+    }
+  });
+
+  it('arguments the schema accepts but no typed array holds (2^31 - 1 classes): E_INVALID_ARGS, and the layers built so far are freed (found by npm run fuzz)', async () => {
+    const bytes = editJson('arch.json', (arch) => void (arch.args.classes = 2 ** 31 - 1));
+    await readBundle(bytes); // the TF.js-free reader builds nothing, so it has nothing to refuse
+    const error = await expectCode(bytes, 'E_INVALID_ARGS');
+    assert.match(error.message, /^MLP arguments ask for weights too large to allocate: /);
   });
 
   it('entries out of order', async () => {

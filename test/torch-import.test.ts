@@ -18,7 +18,7 @@ import { State } from '../src/node/state.js';
 import { importTorchBytes } from '../src/node/import/import-file.js';
 import { modelFromTorch } from '../src/tfjs/import/from-torch.js';
 import { readTorchFile } from '../src/core/torch/read-torch-file.js';
-import { PyDict, type PyValue } from '../src/core/torch/values.js';
+import { PyDict, type PyValue, type TorchTensor } from '../src/core/torch/values.js';
 import type { Classifier } from '../src/tfjs/classifier.js';
 
 before(useTestBackend);
@@ -285,6 +285,19 @@ describe('import refuses what the mapping cannot carry', () => {
     const given = modelFromTorch(value.get('model')!, { className: 'WideResNet', args: { ...args, shortcut: 'activated' } });
     assert.deepEqual(given.report.notes, []);
     given.model.dispose();
+  });
+
+  it('optimizer state of another rank than its weight: E_STATE_MISMATCH, not a RangeError (found by npm run fuzz)', () => {
+    // The permutation of a conv kernel's layout (OIHW → HWIO) was applied to a momentum buffer of rank 1.
+    const value = base();
+    const perParameter = dictOf(dictOf(value.get('optimizer')).get('state'));
+    const slots = dictOf(perParameter.get(0));
+    const buffer = slots.get('momentum_buffer') as TorchTensor;
+    assert.deepEqual(buffer.shape, [4, 3, 3, 3], 'parameter 0 is conv1.weight');
+    slots.entries.set('momentum_buffer', { ...buffer, shape: [108], stride: [1] });
+    const before = tf.memory().numTensors;
+    refused(value, 'E_STATE_MISMATCH', /\/state\/0\/momentum_buffer expected the shape of "conv1\.weight" \[4, 3, 3, 3\], received \[108\]/);
+    assert.equal(tf.memory().numTensors, before, 'the model built for the import is freed');
   });
 
   it('optimizer settings archbundle does not implement, and several parameter groups', () => {

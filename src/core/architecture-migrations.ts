@@ -37,7 +37,18 @@ export function migrateArchitectureArgs(definition: ArchitectureSpec<any>, args:
     if (!step) {
       throw new ArchbundleError('E_SCHEMA_VERSION', `${name} has no migration from schema version ${version} to ${version + 1}; cannot load arguments saved under version ${fromVersion}`);
     }
-    const next = step.migrate(structuredClone(migrated));
+    // A migration is written for arguments its version's schema accepted, but stored ones are
+    // unchecked input (no schema of the old version is kept): what it throws on them is theirs.
+    const attempt = <T>(what: string, run: () => T): T => {
+      try {
+        return run();
+      } catch (error) {
+        if (error instanceof ArchbundleError) throw error;
+        const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new ValidationError('E_INVALID_ARGS', `${name} stored arguments`, [{ pointer: '', keyword: 'migration', message: `do not fit the migration from version ${version} ("${step.description}"): its ${what} threw ${why}` }]);
+      }
+    };
+    const next = attempt('argument step', () => step.migrate(structuredClone(migrated)));
     const issues: Issue[] = [];
     for (const key of Object.keys(migrated)) {
       if (key in next) continue;
@@ -49,7 +60,8 @@ export function migrateArchitectureArgs(definition: ArchitectureSpec<any>, args:
     if (issues.length > 0) throw new ValidationError('E_SCHEMA_VERSION', `${name} migration from version ${version}`, issues);
     migrated = next;
     if (step.weights) {
-      const renames = checkLayerRenames(step.weights(structuredClone(next)), `${name} migration from version ${version} layer renames`);
+      const weights = step.weights;
+      const renames = checkLayerRenames(attempt('layer renames', () => weights(structuredClone(next))), `${name} migration from version ${version} layer renames`);
       layers = composeLayerRenames(layers, renames);
     }
     applied.push(`${version}→${version + 1}: ${step.description}`);

@@ -243,11 +243,23 @@ export function createModel<K extends keyof ArchitectureArgs & string>(name: K, 
 export function instantiate(name: string, args: unknown, options: { placeholderWeights?: boolean } = {}): Classifier {
   const build = architectureBuild(name);
   const complete = architectures.validate(name, args);
-  const builder = new ClassifierBuilder(complete, options.placeholderWeights);
-  if (complete.clamp) builder.append(new Clamp01({ name: 'clamp' }));
-  if (complete.whitening) builder.append(new Whiten({ name: 'whiten', ...complete.whitening }));
-  build(builder, complete);
-  const net = builder.finish(name);
+  const existing = new Set(Object.keys(tf.engine().registeredVariables));
+  let net: tf.LayersModel;
+  try {
+    const builder = new ClassifierBuilder(complete, options.placeholderWeights);
+    if (complete.clamp) builder.append(new Clamp01({ name: 'clamp' }));
+    if (complete.whitening) builder.append(new Whiten({ name: 'whiten', ...complete.whitening }));
+    build(builder, complete);
+    net = builder.finish(name);
+  } catch (error) {
+    // A build that fails half way must not keep the weights its first layers made.
+    for (const [key, variable] of Object.entries(tf.engine().registeredVariables)) if (!existing.has(key)) variable.dispose();
+    // Arguments the schema accepts (it caps no size) can still ask for more than a typed array holds.
+    if (error instanceof RangeError) {
+      throw new ArchbundleError('E_INVALID_ARGS', `${name} arguments ask for weights too large to allocate: ${error.message}`, [], { cause: error });
+    }
+    throw error;
+  }
   const shape = net.outputs[0]!.shape;
   if (shape.length !== 2 || shape[1] !== complete.classes) {
     net.dispose();

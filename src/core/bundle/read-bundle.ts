@@ -91,8 +91,14 @@ export interface ReadOptions {
   receiver?: TensorReceiver;
 }
 
-/** Entries that only make sense after another one: a .bin after its table, and so on. */
+/**
+ * The entry each of these needs before it: a .bin its table, a scheduler its optimizer, and a
+ * tensor table the arch.json whose model (and layer renames) its tensors are for, so that a
+ * receiver's `table` hook always comes after its `arch` hook.
+ */
 const NEEDS: Partial<Record<EntryName, EntryName>> = {
+  'weights.json': 'arch.json',
+  'optimizer.json': 'arch.json',
   'input.json': 'arch.json',
   'weights.bin': 'weights.json',
   'optimizer.bin': 'optimizer.json',
@@ -180,8 +186,7 @@ class ReadState {
         const group: TensorGroup = name === 'weights.json' ? 'weights' : 'optimizer';
         const checked = checkTensorTable(value, name, this.limits);
         const stored = checkEntrySchema<TensorTableEntry>(name, value);
-        // without arch.json (reported as missing at the end) there is nothing to rename by
-        const renames = this.arch?.renamedLayers ?? {};
+        const renames = this.arch!.renamedLayers; // admit() let no table in before arch.json
         const table = { ...checked, records: renameTensors(checked.records, renames, name) };
         const entry = { ...stored, tensors: renameTensors(stored.tensors, renames, name) };
         if (group === 'optimizer') this.optimizer = entry as OptimizerEntry;
