@@ -1,0 +1,46 @@
+"""torch.optim.lr_scheduler's schedulers as a bundle's scheduler, where the state maps faithfully:
+archbundle's epoch schedulers keep {lastEpoch, baseLr, learningRate} (src/tfjs/train/schedulers/
+epoch-scheduler.ts) and compute the next rate from the previous one as PyTorch's chainable form
+does. Others are refused rather than approximated."""
+from typing import Dict, Optional
+
+import torch
+
+from ..bundle import Scheduler
+from ..errors import BundleError
+
+# archbundle argument → PyTorch scheduler attribute, per class.
+ARGS: Dict[str, Dict[str, str]] = {
+    "StepLR": {"stepSize": "step_size", "gamma": "gamma"},
+    "ExponentialLR": {"gamma": "gamma"},
+}
+
+
+def from_torch_scheduler(scheduler) -> Scheduler:
+    name = type(scheduler).__name__
+    if name not in ARGS or type(scheduler) is not getattr(torch.optim.lr_scheduler, name):
+        raise BundleError("E_UNKNOWN_CLASS", f"archbundle.torch.save maps no PyTorch scheduler but {', '.join(ARGS)} (received {name}); configure the scheduler when resuming with archbundle")
+    if len(scheduler.base_lrs) != 1:
+        raise BundleError("E_STATE_MISMATCH", "expected one parameter group")
+    args = {ours: getattr(scheduler, theirs) for ours, theirs in ARGS[name].items()}
+    state = {"lastEpoch": int(scheduler.last_epoch), "baseLr": float(scheduler.base_lrs[0]),
+             "learningRate": float(scheduler.get_last_lr()[0])}
+    return Scheduler(class_name=name, args=args, state=state)
+
+
+def to_torch_scheduler(saved: Optional[Scheduler], optimizer: torch.optim.Optimizer):
+    """The bundle's scheduler over `optimizer` (from to_torch_optimizer), or None when it has none."""
+    if saved is None:
+        return None
+    if saved.class_name not in ARGS:
+        raise BundleError("E_UNKNOWN_CLASS", f"no PyTorch scheduler for {saved.class_name}")
+    for group in optimizer.param_groups:
+        group["initial_lr"] = saved.state["baseLr"]
+    kwargs = {theirs: saved.args[ours] for ours, theirs in ARGS[saved.class_name].items()}
+    scheduler = getattr(torch.optim.lr_scheduler, saved.class_name)(optimizer, last_epoch=saved.state["lastEpoch"] - 1, **kwargs)
+    # Constructing steps once; put the saved numbers back so nothing is recomputed.
+    scheduler.last_epoch = saved.state["lastEpoch"]
+    scheduler._last_lr = [saved.state["learningRate"]]
+    for group in optimizer.param_groups:
+        group["lr"] = saved.state["learningRate"]
+    return scheduler
