@@ -5,11 +5,11 @@ import mmap
 import os
 from typing import Any, BinaryIO, Dict, Union
 
-from jsonschema import Draft202012Validator
-
 from .bundle import Bundle, Optimizer, Scheduler
 from .errors import BundleError, Issue, ValidationError
-from .published import load_published, published_files
+from .arguments import complete_args
+from .published import load_published
+from .schemas import architecture_schemas, class_schemas, schema_issues
 from .strict_json import parse_strict_json
 from .tar_reader import tar_entries
 from .tensor_table import check_table, tensor_views
@@ -23,23 +23,8 @@ NEEDS = {"weights.json": "arch.json", "optimizer.json": "arch.json", "input.json
 MAX_JSON_BYTES = 16 * 1024 * 1024
 
 
-def _schema_issues(schema: dict, value: Any):
-    def pointer(path):
-        return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-    return [Issue(pointer(e.absolute_path), e.message, e.validator)
-            for e in sorted(Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))]
-
-
 def _entry_schema(name: str) -> dict:
     return load_published(f"schemas/bundle-{name.split('.')[0]}.schema.json")
-
-
-def _class_schemas(kind: str) -> Dict[str, dict]:
-    out = {}
-    for path in published_files(f"src/core/{kind}s/*.schema.json"):
-        schema = load_published(f"src/core/{kind}s/{path.name}")
-        out[schema["$id"].rsplit(":", 1)[1]] = schema
-    return out
 
 
 def _open(source: Union[str, os.PathLike, bytes, BinaryIO]) -> memoryview:
@@ -58,6 +43,7 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO]) -> Bundle:
     view = _open(source)
     seen: Dict[str, memoryview] = {}
     docs: Dict[str, Any] = {}
+    table_sizes: Dict[str, int] = {}  # tensor table → the size its .bin entry must have
     last = -1
     for name, offset, size in tar_entries(view):
         if name not in ORDER:
@@ -78,13 +64,17 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO]) -> Bundle:
             if size > MAX_JSON_BYTES:
                 raise BundleError("E_ENTRY_TOO_LARGE", f'bundle entry "{name}" is {size} bytes, more than the cap of {MAX_JSON_BYTES}')
             docs[name] = _check_json_entry(name, parse_strict_json(bytes(data), name), docs)
+            if name in ("weights.json", "optimizer.json"):
+                table_sizes[name] = check_table(docs[name], name)
+            if name == "optimizer.json":
+                _check_class("optimizer", docs[name])
     missing = sorted(REQUIRED - set(seen))
     if missing:
         raise BundleError("E_ENTRY_MISSING", f"bundle lacks the required entries {', '.join(missing)}")
     if "optimizer.json" in seen and "optimizer.bin" not in seen:
         raise BundleError("E_ENTRY_MISSING", "bundle has optimizer.json without optimizer.bin")
     _check_manifest(docs["manifest.json"], seen)
-    return _bundle(docs, seen)
+    return _bundle(docs, seen, table_sizes)
 
 
 def _check_json_entry(name: str, value: Any, docs: Dict[str, Any]) -> Any:
@@ -96,7 +86,7 @@ def _check_json_entry(name: str, value: Any, docs: Dict[str, Any]) -> Any:
             raise BundleError("E_FORMAT_VERSION", f"{name} declares format version {version!r}; this reader knows versions 1 to {FORMAT_VERSION}")
     if name == "input.json" and docs["arch.json"]["formatVersion"] < 2:
         raise BundleError("E_ENTRY_UNKNOWN", "input.json in a bundle of format version 1, which has no such entry")
-    issues = _schema_issues(_entry_schema(name), value)
+    issues = schema_issues(_entry_schema(name), value)
     if issues:
         raise ValidationError("E_JSON_SCHEMA", name, issues)
     if name == "manifest.json" and value["formatVersion"] != docs["arch.json"]["formatVersion"]:
@@ -105,17 +95,12 @@ def _check_json_entry(name: str, value: Any, docs: Dict[str, Any]) -> Any:
         _check_arch(value)
     elif name == "input.json":
         _check_input(value, docs["arch.json"])
-    elif name in ("weights.json", "optimizer.json"):
-        value["_size"] = check_table(value, name)
-        if name == "optimizer.json":
-            _check_class("optimizer", value)
     elif name == "scheduler.json":
         _check_class("scheduler", value)
     return value
 
 
 def _check_arch(arch: dict) -> None:
-    from .torch.arguments import architecture_schemas, complete_args  # no torch needed: jsonschema only
     schemas = architecture_schemas()
     if arch["class"] not in schemas:
         raise BundleError("E_UNKNOWN_CLASS", f'unknown architecture "{arch["class"]}" (known: {", ".join(sorted(schemas))})')
@@ -132,10 +117,10 @@ def _check_arch(arch: dict) -> None:
 
 
 def _check_class(kind: str, entry: dict) -> None:
-    schemas = _class_schemas(kind)
+    schemas = class_schemas(kind)
     if entry["class"] not in schemas:
         raise BundleError("E_UNKNOWN_CLASS", f'unknown {kind} "{entry["class"]}" (known: {", ".join(sorted(schemas))})')
-    issues = _schema_issues(schemas[entry["class"]], entry["args"])
+    issues = schema_issues(schemas[entry["class"]], entry["args"])
     if issues:
         raise ValidationError("E_INVALID_ARGS", f'{entry["class"]} arguments', issues)
 
@@ -164,14 +149,13 @@ def _check_manifest(manifest: dict, seen: Dict[str, memoryview]) -> None:
             raise BundleError("E_CHECKSUM", f'bundle entry "{entry["name"]}" differs from the size or sha256 in manifest.json')
 
 
-def _bundle(docs: Dict[str, Any], seen: Dict[str, memoryview]) -> Bundle:
+def _bundle(docs: Dict[str, Any], seen: Dict[str, memoryview], table_sizes: Dict[str, int]) -> Bundle:
     def tensors(table_name: str, bin_name: str):
-        table = docs[table_name]
-        if len(seen[bin_name]) != table["_size"]:
-            raise BundleError("E_TENSOR_TABLE", f"{bin_name} is {len(seen[bin_name])} bytes, {table_name} describes {table['_size']}")
-        return tensor_views(table, seen[bin_name], bin_name)
+        if len(seen[bin_name]) != table_sizes[table_name]:
+            raise BundleError("E_TENSOR_TABLE", f"{bin_name} is {len(seen[bin_name])} bytes, {table_name} describes {table_sizes[table_name]}")
+        return tensor_views(docs[table_name], seen[bin_name], bin_name)
 
-    arch = {k: v for k, v in docs["arch.json"].items()}
+    arch = dict(docs["arch.json"])
     optimizer = None
     if "optimizer.json" in docs:
         o = docs["optimizer.json"]

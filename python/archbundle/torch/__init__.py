@@ -4,7 +4,7 @@ Models built here take **NCHW** input (PyTorch's convention), where archbundle's
 NHWC; they compute the same logits. Weights convert by the published mappings
 (architectures/*/torch.json, architectures/torch-layers.json), optimizers by
 src/core/optimizers/torch.json."""
-from .arguments import complete_args
+from ..arguments import complete_args
 from .convert import create_model, save, to_bundle, to_torch
 from .models import MODELS
 from .optim import from_torch_optimizer, to_torch_optimizer

@@ -6,8 +6,8 @@ import torch
 
 from ..bundle import Bundle
 from ..errors import BundleError
-from ..published import load_published
-from .arguments import complete_args
+from ..arguments import complete_args
+from ..schemas import architecture_schemas
 from .models import MODELS
 from .optim import from_torch_optimizer
 from .schedulers import from_torch_scheduler
@@ -33,10 +33,6 @@ def to_torch(bundle: Bundle, *, strict: bool = True) -> torch.nn.Module:
     return model.eval()
 
 
-def _package_versions() -> Dict[str, str]:
-    return {"archbundleVersion": load_published("package.json")["version"]}
-
-
 def to_bundle(model: torch.nn.Module, optimizer: Optional[torch.optim.Optimizer] = None, scheduler=None,
               epoch: Optional[int] = None, *, input: Optional[Dict[str, Any]] = None, step: Optional[int] = None,
               global_step: Optional[int] = None) -> Bundle:
@@ -58,7 +54,6 @@ def to_bundle(model: torch.nn.Module, optimizer: Optional[torch.optim.Optimizer]
 
 
 def _schema_of(class_name: str) -> dict:
-    from .arguments import architecture_schemas
     return architecture_schemas()[class_name]
 
 

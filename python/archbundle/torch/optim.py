@@ -1,16 +1,15 @@
 """torch.optim optimizers ↔ a bundle's optimizer (class, arguments, learning rate, step, slots
 '<weight>/<slot>'), by src/core/optimizers/torch.json. archbundle's update rules follow
 torch.optim 1.13 (test/optimizers.test.ts), so either side continues where the other stopped."""
-import copy
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
-from jsonschema import Draft202012Validator
 
 from ..bundle import Optimizer
 from ..errors import BundleError, Issue
-from ..published import load_published, published_files
+from ..published import load_published
+from ..schemas import class_schemas, pointer, schema_issues, with_defaults
 from .names import TorchNames, archbundle_shape, to_archbundle, to_torch_layout
 
 TORCH_CLASSES = {"SGD": torch.optim.SGD, "Adam": torch.optim.Adam, "AdamW": torch.optim.AdamW, "RMSprop": torch.optim.RMSprop}
@@ -23,11 +22,10 @@ def _rules() -> Dict[str, dict]:
 
 
 def _schema(class_name: str) -> dict:
-    for path in published_files("src/core/optimizers/*.schema.json"):
-        schema = load_published(f"src/core/optimizers/{path.name}")
-        if schema.get("title") == class_name or path.name == f"{class_name.lower()}.schema.json":
-            return schema
-    raise BundleError("E_UNKNOWN_CLASS", f'unknown optimizer "{class_name}"')
+    schemas = class_schemas("optimizer")
+    if class_name not in schemas:
+        raise BundleError("E_UNKNOWN_CLASS", f'unknown optimizer "{class_name}"')
+    return schemas[class_name]
 
 
 def _fail(issues: List[Issue], what: str = "the optimizer state does not fit") -> BundleError:
@@ -83,7 +81,7 @@ def to_torch_optimizer(bundle, model: torch.nn.Module) -> torch.optim.Optimizer:
                 continue
             array = np.asarray(saved.state[slot_name])
             if tuple(array.shape) != shape or array.dtype != np.float32:
-                issues.append(Issue("/" + slot_name.replace("~", "~0").replace("/", "~1"), f"expected float32 [{', '.join(map(str, shape))}] (the shape of {name}), received {array.dtype} [{', '.join(map(str, array.shape))}]", "shape"))
+                issues.append(Issue(pointer([slot_name]), f"expected float32 [{', '.join(map(str, shape))}] (the shape of {name}), received {array.dtype} [{', '.join(map(str, array.shape))}]", "shape"))
                 continue
             slots[slot] = torch.from_numpy(to_torch_layout(array, tensor_rule, entry, model.flattened_inputs.get(name.rpartition("/")[0])).copy())
         if slots:
@@ -92,7 +90,7 @@ def to_torch_optimizer(bundle, model: torch.nn.Module) -> torch.optim.Optimizer:
             optimizer.state[parameter] = slots
     for slot_name in saved.state:
         if slot_name not in known:
-            issues.append(Issue("/" + slot_name.replace("~", "~0").replace("/", "~1"), f"is not a slot of {saved.class_name} for a weight of {model.class_name} (its slots: {', '.join(rule['slots'])})", "unexpected"))
+            issues.append(Issue(pointer([slot_name]), f"is not a slot of {saved.class_name} for a weight of {model.class_name} (its slots: {', '.join(rule['slots'])})", "unexpected"))
     if issues:
         raise _fail(issues)
     return optimizer
@@ -163,11 +161,8 @@ def from_torch_optimizer(optimizer: torch.optim.Optimizer, model: torch.nn.Modul
 
 def _complete_optimizer_args(class_name: str, args: Dict[str, object]) -> Dict[str, object]:
     schema = _schema(class_name)
-    complete = copy.deepcopy(args)
-    for key, prop in schema.get("properties", {}).items():
-        if key not in complete and "default" in prop:
-            complete[key] = prop["default"]
-    issues = [Issue("".join(f"/{p}" for p in e.absolute_path), e.message, e.validator) for e in Draft202012Validator(schema).iter_errors(complete)]
+    complete = with_defaults(schema, args)
+    issues = schema_issues(schema, complete)
     if issues:
         raise BundleError("E_STATE_MISMATCH", f"{class_name}'s arguments from PyTorch are not archbundle's: " + "; ".join(f"{i.pointer} {i.message}" for i in issues), issues)
     return complete

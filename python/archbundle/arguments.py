@@ -1,27 +1,11 @@
 """An architecture's complete, validated arguments from the published schema
 (architectures/<name>/schema.json), as archbundle's TS registry makes them: defaults filled in,
 then the schema, then the checks the schema cannot express."""
-import copy
 from typing import Any, Dict, List
 
-from jsonschema import Draft202012Validator
-
-from ..errors import BundleError, Issue, ValidationError
-from ..published import load_published, published_files
-from .layers import group_count
-
-
-def architecture_schemas() -> Dict[str, dict]:
-    """Class name → argument schema, for every published architecture."""
-    out = {}
-    for path in published_files("architectures/*/schema.json"):
-        schema = load_published(f"architectures/{path.parent.name}/schema.json")
-        out[schema["title"]] = schema
-    return out
-
-
-def _pointer(path) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+from .errors import BundleError, Issue, ValidationError
+from .group_count import group_count
+from .schemas import architecture_schemas, schema_issues, with_defaults
 
 
 def complete_args(class_name: str, args: Dict[str, Any]) -> Dict[str, Any]:
@@ -33,12 +17,8 @@ def complete_args(class_name: str, args: Dict[str, Any]) -> Dict[str, Any]:
     schema = schemas[class_name]
     if not isinstance(args, dict):
         raise ValidationError("E_INVALID_ARGS", f"{class_name}'s arguments", [Issue("", "expected an object", "type")])
-    complete = copy.deepcopy(args)
-    for key, prop in schema.get("properties", {}).items():
-        if key not in complete and "default" in prop:
-            complete[key] = copy.deepcopy(prop["default"])
-    issues = [Issue(_pointer(e.absolute_path), e.message, e.validator)
-              for e in sorted(Draft202012Validator(schema).iter_errors(complete), key=lambda e: list(e.absolute_path))]
+    complete = with_defaults(schema, args)
+    issues = schema_issues(schema, complete)
     if not issues:
         issues = _checks(class_name, complete)
     if issues:
