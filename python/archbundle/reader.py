@@ -8,6 +8,7 @@ from typing import Any, BinaryIO, Dict, Union
 from .bundle import Bundle, Optimizer, Scheduler
 from .errors import BundleError, Issue, ValidationError
 from .arguments import complete_args
+from .migrations import migrate_args, rename_tensors
 from .published import load_published
 from .schemas import architecture_schemas, class_schemas, schema_issues
 from .strict_json import parse_strict_json
@@ -66,6 +67,7 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO]) -> Bundle:
             docs[name] = _check_json_entry(name, parse_strict_json(bytes(data), name), docs)
             if name in ("weights.json", "optimizer.json"):
                 table_sizes[name] = check_table(docs[name], name)
+                _rename_layers(docs[name], docs["arch.json"]["renamedLayers"], name)
             if name == "optimizer.json":
                 _check_class("optimizer", docs[name])
     missing = sorted(REQUIRED - set(seen))
@@ -92,28 +94,37 @@ def _check_json_entry(name: str, value: Any, docs: Dict[str, Any]) -> Any:
     if name == "manifest.json" and value["formatVersion"] != docs["arch.json"]["formatVersion"]:
         raise BundleError("E_FORMAT_VERSION", "manifest.json and arch.json declare different format versions")
     if name == "arch.json":
-        _check_arch(value)
-    elif name == "input.json":
+        return _check_arch(value)
+    if name == "input.json":
         _check_input(value, docs["arch.json"])
     elif name == "scheduler.json":
         _check_class("scheduler", value)
     return value
 
 
-def _check_arch(arch: dict) -> None:
+def _check_arch(arch: dict) -> dict:
+    """arch.json checked and brought up to the current schema version: complete, valid arguments,
+    with what the migrations did under `savedSchemaVersion`, `migrations` and `renamedLayers`."""
     schemas = architecture_schemas()
     if arch["class"] not in schemas:
         raise BundleError("E_UNKNOWN_CLASS", f'unknown architecture "{arch["class"]}" (known: {", ".join(sorted(schemas))})')
-    current = schemas[arch["class"]]["x-version"]
-    if arch["schemaVersion"] != current:
-        # Migrations are declared in the TypeScript specs; this reader does not run them yet.
-        raise BundleError("E_SCHEMA_VERSION", f'{arch["class"]} arguments were saved under schema version {arch["schemaVersion"]}; this reader reads version {current} only')
-    declared = schemas[arch["class"]].get("properties", {})
-    missing = [key for key in declared if key not in arch["args"]]
+    schema = schemas[arch["class"]]
+    if arch["schemaId"] != schema["$id"]:
+        raise BundleError("E_SCHEMA_VERSION", f'arch.json schema id is "{arch["schemaId"]}", but {arch["class"]} uses "{schema["$id"]}"')
+    migration = migrate_args(arch["class"], arch["args"], arch["schemaVersion"], schema["x-version"])
+    missing = [key for key in schema.get("properties", {}) if key not in migration.args]
     if missing:
         raise ValidationError("E_INVALID_ARGS", f'{arch["class"]} stored arguments',
-                              [Issue(f"/{k}", "is declared by the schema but missing from the stored arguments", "complete") for k in missing])
-    complete_args(arch["class"], arch["args"])
+                              [Issue(f"/{k}", "is declared by the schema but missing from the stored arguments (a migration must add it explicitly)", "complete") for k in missing])
+    return {**arch, "args": complete_args(arch["class"], migration.args), "schemaVersion": schema["x-version"],
+            "savedSchemaVersion": arch["schemaVersion"], "migrations": migration.applied, "renamedLayers": migration.layers}
+
+
+def _rename_layers(table: dict, renames: Dict[str, str], entry: str) -> None:
+    """The table's tensors under the current layer names; the stored bytes are untouched."""
+    names = rename_tensors([t["name"] for t in table["tensors"]], renames, entry)
+    for record, name in zip(table["tensors"], names):
+        record["name"] = name
 
 
 def _check_class(kind: str, entry: dict) -> None:
@@ -156,6 +167,7 @@ def _bundle(docs: Dict[str, Any], seen: Dict[str, memoryview], table_sizes: Dict
         return tensor_views(docs[table_name], seen[bin_name], bin_name)
 
     arch = dict(docs["arch.json"])
+    saved_version, migrations, renamed = arch.pop("savedSchemaVersion"), arch.pop("migrations"), arch.pop("renamedLayers")
     optimizer = None
     if "optimizer.json" in docs:
         o = docs["optimizer.json"]
@@ -166,4 +178,5 @@ def _bundle(docs: Dict[str, Any], seen: Dict[str, memoryview], table_sizes: Dict
         scheduler = Scheduler(s["class"], s["args"], s["state"])
     return Bundle(arch=arch, weights=tensors("weights.json", "weights.bin"), training=docs["training.json"],
                   optimizer=optimizer, scheduler=scheduler, input=docs.get("input.json"),
-                  manifest=docs["manifest.json"], saved_schema_version=arch["schemaVersion"])
+                  manifest=docs["manifest.json"], saved_schema_version=saved_version,
+                  migrations=migrations, renamed_layers=renamed)
