@@ -61,14 +61,14 @@ def case_id(case: Tuple[str, Dict[str, Any]]) -> str:
 
 
 def train_config(folder: Path, name: str, args: Dict[str, Any], optimizer: Dict[str, Any],
-                 epochs: int = 1) -> Path:
+                 epochs: int = 1, scheduler: Optional[Dict[str, Any]] = None) -> Path:
     """A config training on 16 synthetic examples (two steps of 6 per epoch) into folder/out."""
     c, h, w = args["resolution"]
     config = {
         "model": {"class": name, "args": args},
         "data": {"dataset": "synthetic", "batchSize": 6, "validationSplit": 0.25, "evalBatchSize": 8,
                  "synthetic": {"train": 16, "test": 4, "classes": args["classes"], "resolution": [c, h, w], "noise": 0.25}},
-        "optimizer": optimizer, "epochs": epochs, "seed": 3, "output": str(folder / "out"),
+        "optimizer": optimizer, "scheduler": scheduler, "epochs": epochs, "seed": 3, "output": str(folder / "out"),
         "checkpoint": {"everyEpochs": 1, "keepLast": 0, "keepBest": None},
     }
     path = folder / "config.json"
@@ -76,10 +76,23 @@ def train_config(folder: Path, name: str, args: Dict[str, Any], optimizer: Dict[
     return path
 
 
-def train(folder: Path, name: str, args: Dict[str, Any], optimizer: Optional[Dict[str, Any]] = None) -> Path:
-    config = train_config(folder, name, args, optimizer or {"class": "SGD", "args": {"learningRate": 0.05, "momentum": 0.9}})
+def train(folder: Path, name: str, args: Dict[str, Any], optimizer: Optional[Dict[str, Any]] = None,
+          scheduler: Optional[Dict[str, Any]] = None, epochs: int = 1) -> Path:
+    """Trains with archbundle's CLI; returns the last epoch's bundle."""
+    config = train_config(folder, name, args, optimizer or {"class": "SGD", "args": {"learningRate": 0.05, "momentum": 0.9}},
+                          epochs, scheduler)
     cli("train", "--config", str(config))
-    return folder / "out" / "epoch-0001.archbundle"
+    return folder / "out" / f"epoch-{epochs:04d}.archbundle"
+
+
+# Steps per epoch of train_config: 16 examples, a quarter held out for validation, batches of 6.
+STEPS_PER_EPOCH = 2
+
+
+def input_contract(args: Dict[str, Any]) -> Dict[str, Any]:
+    """The input contract `archbundle train` writes for train_config's synthetic data."""
+    c, h, w = args["resolution"]
+    return {"dataset": "synthetic", "labels": None, "pixels": {"scale": 1 / 255, "offset": 0}, "layout": "NHWC", "shape": [h, w, c]}
 
 
 def predict(bundle: Path, inputs: Path) -> np.ndarray:
