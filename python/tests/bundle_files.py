@@ -1,0 +1,54 @@
+"""Bundle files for the command-line and install tests: one trained by archbundle's TypeScript
+CLI (`archbundle train`), and broken copies of it, each refused with a known code by both
+readers."""
+import dataclasses
+import tarfile
+from pathlib import Path
+from typing import Dict
+
+import archbundle
+from torch_support import cli, train_config
+
+# Broken copy → the code both readers give it.
+BROKEN = {
+    "checksum.archbundle": "E_CHECKSUM",
+    "truncated.archbundle": "E_TRUNCATED",
+    "garbage.archbundle": "E_NOT_TAR",
+    "badargs.archbundle": "E_INVALID_ARGS",
+    "missing.archbundle": "E_IO",
+}
+
+
+def trained_bundle(folder: Path, scheduler: bool = False) -> Path:
+    """A tiny MLP trained one epoch by `archbundle train` (SGD; StepLR too with `scheduler`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = train_config(folder, "MLP", {"classes": 3, "resolution": [1, 4, 4], "hidden": [6, 5]},
+                          {"class": "SGD", "args": {"learningRate": 0.05, "momentum": 0.9}})
+    if scheduler:
+        text = config.read_text()
+        config.write_text(text[:-1] + ', "scheduler": {"class": "StepLR", "args": {"stepSize": 1, "gamma": 0.5}}}')
+    cli("train", "--config", str(config))
+    return folder / "out" / "epoch-0001.archbundle"
+
+
+def broken_copies(good: Path, folder: Path) -> Dict[str, Path]:
+    """The files of BROKEN, made from `good` in `folder` (missing.archbundle is not made)."""
+    data = good.read_bytes()
+    with tarfile.open(good) as tar:
+        weights = tar.getmember("weights.bin")
+    flipped = bytearray(data)
+    flipped[weights.offset_data + 5] ^= 0x40  # a tensor's byte: only the manifest's sha256 can tell
+    (folder / "checksum.archbundle").write_bytes(bytes(flipped))
+    (folder / "truncated.archbundle").write_bytes(data[:len(data) // 2])
+    (folder / "garbage.archbundle").write_bytes(b"not a bundle\n" * 100)
+    bundle = archbundle.read(good)
+    arch = {**bundle.arch, "args": {**bundle.args, "dropout": 2, "hidden": [0, 5]}}
+    archbundle.write(folder / "badargs.archbundle", dataclasses.replace(bundle, arch=arch))
+    return {name: folder / name for name in BROKEN}
+
+
+def with_labels(good: Path, target: Path, labels) -> Path:
+    """`good` with class names in its input contract, written by archbundle.write."""
+    bundle = archbundle.read(good)
+    archbundle.write(target, dataclasses.replace(bundle, input={**bundle.input, "labels": list(labels)}))
+    return target

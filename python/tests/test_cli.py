@@ -1,0 +1,180 @@
+"""`python3 -m archbundle validate` and `inspect`, run for real in a subprocess, against the
+TypeScript CLI (`node bin/archbundle.js`) on the same bundles: the same lines, JSON, exit codes."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bundle_files import BROKEN, broken_copies, trained_bundle, with_labels
+from torch_support import REPO
+
+GOOD = "good.archbundle"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """good.archbundle (trained by the TS CLI), labelled.archbundle (with a scheduler and class
+    names) and the broken copies, side by side so that both CLIs get the same relative names."""
+    root = tmp_path_factory.mktemp("cli")
+    shutil.copyfile(trained_bundle(root / "plain"), root / GOOD)
+    with_labels(trained_bundle(root / "scheduled", scheduler=True), root / "labelled.archbundle", ["cat", 'say "hi"', "é"])
+    broken_copies(root / GOOD, root)
+    return root
+
+
+def py(folder: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "ARCHBUNDLE_PUBLISHED"}
+    env["PYTHONPATH"] = str(REPO / "python")
+    env.update(kwargs.pop("env", {}))
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "archbundle", *args], cwd=folder, env=env, text=True, timeout=120, **kwargs)
+
+
+def ts(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["node", str(REPO / "bin" / "archbundle.js"), *args], cwd=folder,
+                          env={**os.environ, "ARCHBUNDLE_BACKEND": "cpu"}, capture_output=True, text=True, timeout=120)
+
+
+def test_validate_a_valid_bundle(folder):
+    done = py(folder, "validate", GOOD)
+    size = f"{(folder / GOOD).stat().st_size:,}"
+    assert (done.returncode, done.stderr) == (0, "")
+    assert re.fullmatch(rf"ok    {re.escape(GOOD)} \(MLP, 6 tensors, {size} bytes, \d+(\.\d)? ms\)\n", done.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_validate_an_invalid_bundle(folder, name):
+    done = py(folder, "validate", name)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert re.fullmatch(rf"FAIL  {re.escape(name)}: {BROKEN[name]}: [^\n]+\n", done.stdout)
+
+
+def test_validate_a_mix_gives_one_line_each_in_order(folder):
+    names = [GOOD, "checksum.archbundle", "labelled.archbundle", "missing.archbundle"]
+    done = py(folder, "validate", *names)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [["ok", GOOD], ["FAIL", "checksum.archbundle:"],
+                                                    ["ok", "labelled.archbundle"], ["FAIL", "missing.archbundle:"]]
+    assert "E_IO: cannot open bundle" in lines[3] and "ENOENT" in lines[3]
+
+
+def test_validate_json_has_the_typescript_shape_and_codes(folder):
+    names = [GOOD, "labelled.archbundle", *sorted(BROKEN)]
+    mine, theirs = py(folder, "validate", "--json", *names), ts(folder, "validate", "--json", *names)
+    assert (mine.returncode, theirs.returncode) == (1, 1)
+    mine, theirs = json.loads(mine.stdout), json.loads(theirs.stdout)
+
+    def comparable(result):
+        """Everything but the time taken and the wording of messages."""
+        out = {k: v for k, v in result.items() if k not in ("ms", "error")}
+        out["keys"] = list(result)
+        if "error" in result:
+            error = result["error"]
+            out["error"] = (list(error), error["code"], sorted((i["pointer"], i["keyword"]) for i in error["issues"]),
+                            [sorted(i) for i in error["issues"]])
+        return out
+
+    assert [comparable(r) for r in mine] == [comparable(r) for r in theirs]
+    assert all(isinstance(r["ms"], (int, float)) for r in mine)
+    assert [r["error"]["code"] for r in mine if not r["valid"]] == [BROKEN[n] for n in sorted(BROKEN)]
+    assert any(r["error"]["issues"] for r in mine if not r["valid"])  # the pointers were compared
+
+
+@pytest.mark.parametrize("bundle", [GOOD, "labelled.archbundle"])
+@pytest.mark.parametrize("flags", [[], ["--json"]])
+def test_inspect_prints_what_the_typescript_cli_prints(folder, bundle, flags):
+    mine, theirs = py(folder, "inspect", bundle, *flags), ts(folder, "inspect", bundle, *flags)
+    assert (mine.returncode, mine.stderr) == (0, "")
+    assert theirs.returncode == 0
+    assert mine.stdout == theirs.stdout
+
+
+def test_inspect_shows_the_bundle(folder):
+    text = py(folder, "inspect", "labelled.archbundle").stdout
+    assert "class:      MLP (schema urn:archbundle:architecture:MLP, version 1)" in text
+    assert 'labels "cat", "say \\"hi\\"", "é"' in text
+    assert "scheduler:  StepLR {\"gamma\":0.5,\"stepSize\":1}" in text
+    assert re.search(r"^fc1/kernel +float32 +\[16, 6\] +384$", text, re.M)
+    assert re.search(r"^EPOCH +STEP +LOSS", text, re.M)
+    summary = json.loads(py(folder, "inspect", "--json", "labelled.archbundle").stdout)
+    assert (summary["parameters"], summary["epoch"], summary["optimizer"]["class"]) == (155, 1, "SGD")
+    assert [t["shape"] for t in summary["tensors"]][:2] == [[16, 6], [6]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["validate"], "validate: expected at least one bundle file"),
+    (["validate", "--bogus", GOOD], "validate: Unknown option '--bogus'"),
+    (["inspect"], "inspect: expected one bundle file, received 0"),
+    (["inspect", GOOD, GOOD], "inspect: expected one bundle file, received 2"),
+    (["frobnicate"], 'unknown command "frobnicate"'),
+])
+def test_usage_errors_exit_2_with_the_usage_on_stderr(folder, args, message):
+    done = py(folder, *args)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert message in done.stderr
+    assert "Usage:" in done.stderr or "--help" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_help_and_version(folder):
+    bare = py(folder)
+    assert bare.returncode == 2 and "Usage: python3 -m archbundle <command>" in bare.stdout
+    for args in (["--help"], ["validate", "--help"], ["inspect", "-h"]):
+        done = py(folder, *args)
+        assert done.returncode == 0 and done.stdout.startswith("Usage: python3 -m archbundle"), args
+    version = py(folder, "--version")
+    assert (version.returncode, version.stdout) == (0, f"archbundle-py {json.loads((REPO / 'package.json').read_text())['version']}\n")
+
+
+@pytest.mark.parametrize("command", ["inspect", "validate"])
+def test_an_unreadable_bundle_is_one_line_and_exit_1(folder, command):
+    done = py(folder, command, "missing.archbundle")
+    assert done.returncode == 1
+    out = done.stdout if command == "validate" else done.stderr
+    assert re.fullmatch(r".*E_IO: cannot open bundle \S+missing\.archbundle: ENOENT: no such file or directory\n", out)
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_its_stack_on_verbose(folder, tmp_path):
+    # No published schemas: an installation problem, not the bundle's, so no E_ code.
+    broken_install = {"ARCHBUNDLE_PUBLISHED": str(tmp_path)}
+    done = py(folder, "validate", GOOD, env=broken_install)
+    assert done.returncode == 1
+    assert re.fullmatch(r"python3 -m archbundle validate: unexpected error: [^\n]+\n", done.stderr), done.stderr
+    verbose = py(folder, "validate", GOOD, "--verbose", env=broken_install)
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr
+
+
+@pytest.mark.parametrize("args, status", [
+    (["inspect", GOOD], 0), (["inspect", "--json", GOOD], 0),
+    (["validate", GOOD, "checksum.archbundle"], 1), (["validate", "--json", GOOD], 0), (["--help"], 0),
+])
+def test_a_closed_stdout_ends_quietly(folder, args, status):
+    # The pipe's read end is closed before the command starts, so its first write fails (EPIPE),
+    # as under `| head -1` once head has exited.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = py(folder, *args, stdout=write_end, stderr=subprocess.PIPE)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (status, "")
+
+
+def test_validate_does_not_import_torch(folder):
+    code = ("import runpy, sys\n"
+            "sys.argv = ['archbundle', 'validate', sys.argv[1]]\n"
+            "try:\n    runpy.run_module('archbundle', run_name='__main__')\n"
+            "except SystemExit as end:\n    status = end.code\n"
+            "print(status, sorted(m for m in sys.modules if m.split('.')[0] == 'torch'))\n")
+    done = subprocess.run([sys.executable, "-c", code, GOOD], cwd=folder, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "python")}, timeout=120)
+    assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr
+
