@@ -1,6 +1,7 @@
-// Child process for python/tests/test_torch_optimizers.py: loads a bundle, runs `steps` training
-// steps of archbundle's own trainStep on one fixed batch, and saves the result, so that PyTorch's
-// steps on the same batch can be compared with archbundle's.
+// Child process for python/tests/test_torch_resume.py and test_write_identity.py: loads a bundle,
+// runs `steps` training steps of archbundle's own trainStep on one fixed batch, and saves the
+// result, so that PyTorch's steps on the same batch can be compared with archbundle's (0 steps:
+// load and save again, for byte identity).
 // Usage: node --import tsx test/helpers/torch-train-steps.ts IN.bundle BATCH.json STEPS OUT.bundle
 // BATCH.json: {"shape": [n, h, w, c], "x": [flat NHWC floats], "labels": [class indices]}
 import { readFileSync } from 'node:fs';
