@@ -1,6 +1,9 @@
-"""Ships archbundle's published files (schemas, architecture schemas, PyTorch mappings) inside
-the Python package, copied from the repository at build time, so an installed package validates
-against exactly what the repository it was built from publishes."""
+"""Ships archbundle's published files (schemas, architecture schemas, PyTorch mappings,
+package.json) inside the Python package as `archbundle/_published/`, copied at build time from
+the repository (or npm package) this folder sits in, or from $ARCHBUNDLE_PUBLISHED, so that an
+installed package validates against exactly what its source publishes. A build that finds no
+published files fails: a package without them could check nothing."""
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,12 +14,26 @@ from setuptools.command.build_py import build_py
 sys.path.insert(0, str(Path(__file__).resolve().parent / "archbundle"))
 from published import PUBLISHED_GLOBS  # noqa: E402  (a module without dependencies)
 
+# What every source of published files has; the other patterns may legitimately match nothing
+# (a repository without, say, scheduler schemas would still be one).
+REQUIRED_GLOBS = ("schemas/*.schema.json", "architectures/*/schema.json", "package.json")
+
+
+def published_source() -> Path:
+    root = Path(os.environ.get("ARCHBUNDLE_PUBLISHED") or Path(__file__).resolve().parent.parent)
+    missing = [pattern for pattern in REQUIRED_GLOBS if not any(root.glob(pattern))]
+    if missing:
+        sys.exit(f"archbundle: no published files ({', '.join(missing)}) in {root}; build from the "
+                 "repository's python/ folder, or set ARCHBUNDLE_PUBLISHED to a folder holding them")
+    return root
+
 
 class BuildWithPublished(build_py):
     def run(self):
         super().run()
-        root = Path(__file__).resolve().parent.parent
+        root = published_source()
         target = Path(self.build_lib) / "archbundle" / "_published"
+        shutil.rmtree(target, ignore_errors=True)  # nothing left over from an earlier build
         for pattern in PUBLISHED_GLOBS:
             for source in sorted(root.glob(pattern)):
                 destination = target / source.relative_to(root)
