@@ -2,12 +2,17 @@
 CLI (`archbundle train`), and broken copies of it, each refused with a known code by both
 readers."""
 import dataclasses
+import json
+import shutil
 import tarfile
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import archbundle
-from torch_support import cli, train_config
+from torch_support import REPO, cli, train_config
+
+# The hand-made bad bundles both languages' tests share (npm run fixtures:bad-bundles).
+SHARED_BAD_BUNDLES = REPO / "test" / "fixtures" / "bad-bundles"
 
 # Broken copy → the code both readers give it.
 BROKEN = {
@@ -41,10 +46,15 @@ def broken_copies(good: Path, folder: Path) -> Dict[str, Path]:
     (folder / "checksum.archbundle").write_bytes(bytes(flipped))
     (folder / "truncated.archbundle").write_bytes(data[:len(data) // 2])
     (folder / "garbage.archbundle").write_bytes(b"not a bundle\n" * 100)
-    bundle = archbundle.read(good)
-    arch = {**bundle.arch, "args": {**bundle.args, "dropout": 2, "hidden": [0, 5]}}
-    archbundle.write(folder / "badargs.archbundle", dataclasses.replace(bundle, arch=arch))
+    # archbundle.write refuses invalid arguments: the shared hand-made one (MLP with classes 0).
+    shutil.copyfile(SHARED_BAD_BUNDLES / "invalid-args-architecture.bundle", folder / "badargs.archbundle")
     return {name: folder / name for name in BROKEN}
+
+
+def shared_bad_bundles() -> List[dict]:
+    """The shared cases the reader alone refuses (stage "read"; "load" needs a built model)."""
+    cases = json.loads((SHARED_BAD_BUNDLES / "index.json").read_text())["cases"]
+    return [case for case in cases if case["stage"] == "read"]
 
 
 def with_labels(good: Path, target: Path, labels) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bundle_files import BROKEN, broken_copies, trained_bundle, with_labels
+from bundle_files import BROKEN, SHARED_BAD_BUNDLES, broken_copies, shared_bad_bundles, trained_bundle, with_labels
 from torch_support import REPO
 
 GOOD = "good.archbundle"
@@ -65,26 +65,37 @@ def test_validate_a_mix_gives_one_line_each_in_order(folder):
     assert "E_IO: cannot open bundle" in lines[3] and "ENOENT" in lines[3]
 
 
+def _comparable(result: dict) -> dict:
+    """A validate --json result without the time taken and the wording of messages, which the
+    two readers choose for themselves."""
+    out = {"keys": list(result), **{k: v for k, v in result.items() if k not in ("ms", "error")}}
+    if "error" in result:
+        error = result["error"]
+        out["error"] = {"keys": list(error), "code": error["code"], "has issues": bool(error["issues"]),
+                        "issue keys": sorted({tuple(sorted(issue)) for issue in error["issues"]})}
+    return out
+
+
 def test_validate_json_has_the_typescript_shape_and_codes(folder):
     names = [GOOD, "labelled.archbundle", *sorted(BROKEN)]
     mine, theirs = py(folder, "validate", "--json", *names), ts(folder, "validate", "--json", *names)
     assert (mine.returncode, theirs.returncode) == (1, 1)
     mine, theirs = json.loads(mine.stdout), json.loads(theirs.stdout)
-
-    def comparable(result):
-        """Everything but the time taken and the wording of messages."""
-        out = {k: v for k, v in result.items() if k not in ("ms", "error")}
-        out["keys"] = list(result)
-        if "error" in result:
-            error = result["error"]
-            out["error"] = (list(error), error["code"], sorted((i["pointer"], i["keyword"]) for i in error["issues"]),
-                            [sorted(i) for i in error["issues"]])
-        return out
-
-    assert [comparable(r) for r in mine] == [comparable(r) for r in theirs]
+    assert [_comparable(r) for r in mine] == [_comparable(r) for r in theirs]
     assert all(isinstance(r["ms"], (int, float)) for r in mine)
     assert [r["error"]["code"] for r in mine if not r["valid"]] == [BROKEN[n] for n in sorted(BROKEN)]
-    assert any(r["error"]["issues"] for r in mine if not r["valid"])  # the pointers were compared
+    invalid_args = mine[names.index("badargs.archbundle")]["error"]["issues"]
+    assert invalid_args == [{"pointer": "/classes", "message": invalid_args[0]["message"], "keyword": "minimum"}]
+
+
+def test_validate_json_on_the_shared_bad_bundles_gives_their_codes():
+    cases = shared_bad_bundles()
+    files = [case["file"] for case in cases]
+    mine, theirs = py(SHARED_BAD_BUNDLES, "validate", "--json", *files), ts(SHARED_BAD_BUNDLES, "validate", "--json", *files)
+    assert (mine.returncode, theirs.returncode) == (1, 1)
+    mine, theirs = json.loads(mine.stdout), json.loads(theirs.stdout)
+    assert [(r["file"], r["error"]["code"]) for r in mine] == [(case["file"], case["code"]) for case in cases]
+    assert [_comparable(r) for r in mine] == [_comparable(r) for r in theirs]
 
 
 @pytest.mark.parametrize("bundle", [GOOD, "labelled.archbundle"])
