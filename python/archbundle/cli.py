@@ -99,7 +99,7 @@ def run_inspect(argv: Sequence[str], out: TextIO) -> int:
     values, files = parse("inspect", argv, ["json", "verbose"])
     if len(files) != 1:
         raise UsageError(f"expected one bundle file, received {len(files)}", "inspect")
-    s = summary(files[0], open_bundle(files[0]))
+    s = summary(files[0], open_bundle(files[0])[0])
     out.write(stringify(s, 2) + "\n" if values["json"] else summary_text(s))
     out.flush()
     return EXIT_OK

@@ -1,32 +1,45 @@
 """One bundle file checked for `archbundle validate`, as a result of the TypeScript CLI's shape
 (src/node/cli/commands/validate.ts): file, valid, class, tensors, bytes, ms, or the error's
-code, message and issues. A file that cannot be opened is E_IO, as in TypeScript; anything
-that is not an ArchbundleError is a bug and propagates."""
+code, message and issues. A file that cannot be read is E_IO, as in TypeScript; anything that
+is not an ArchbundleError is a bug or a broken installation and propagates."""
 import errno
+import mmap
 import os
+import stat
 import time
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from .bundle import Bundle
 from .errors import ArchbundleError
 from .reader import read
 
 
-def open_bundle(file: str) -> Bundle:
-    """archbundle.read, with the file's own failures (missing, unreadable, a folder) as E_IO
-    rather than OSError, so that they are told apart from a broken installation."""
+def open_bundle(file: str) -> Tuple[Bundle, int]:
+    """The checked bundle and the file's size. Only reading the file is E_IO (missing,
+    unreadable, a folder); archbundle.read then gets the bytes, so that an OSError from it (a
+    published schema not found, say) is a broken installation, not a bad bundle."""
     absolute = os.path.abspath(file)
     try:
-        with open(absolute, "rb"):
-            pass
+        handle = open(absolute, "rb")
     except OSError as error:
         raise ArchbundleError("E_IO", f"cannot open bundle {absolute}: {_describe(error)}") from None
-    try:
-        return read(absolute)
-    except OSError as error:
-        if error.filename not in (None, absolute):
-            raise  # not the bundle's file (a published schema, say): no E_IO
-        raise ArchbundleError("E_IO", f"cannot read bundle {absolute}: {_describe(error)}") from None
+    with handle:
+        try:
+            data = _contents(handle)
+        except OSError as error:
+            raise ArchbundleError("E_IO", f"cannot read bundle {absolute}: {_describe(error)}") from None
+    return read(data), len(data)
+
+
+def _contents(handle) -> memoryview:
+    """A regular file as a memory map, as read() makes of a path (the tensors view the file in
+    place); anything else (a pipe, a device) read whole."""
+    info = os.fstat(handle.fileno())
+    if not stat.S_ISREG(info.st_mode):
+        return memoryview(handle.read())
+    if info.st_size == 0:
+        return memoryview(b"")  # mmap cannot map an empty file
+    return memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
 
 
 def validate_file(file: str) -> Dict[str, Any]:
@@ -36,9 +49,8 @@ def validate_file(file: str) -> Dict[str, Any]:
         return round((time.perf_counter() - started) * 1000, 1)
 
     try:
-        bundle = open_bundle(file)
-        result = {"file": file, "valid": True, "class": bundle.class_name, "tensors": len(bundle.weights),
-                  "bytes": os.stat(file).st_size}
+        bundle, size = open_bundle(file)
+        result = {"file": file, "valid": True, "class": bundle.class_name, "tensors": len(bundle.weights), "bytes": size}
         return {**result, "ms": ms()}
     except ArchbundleError as error:
         return {"file": file, "valid": False, "ms": ms(),

@@ -119,6 +119,21 @@ def test_inspect_shows_the_bundle(folder):
     assert [t["shape"] for t in summary["tensors"]][:2] == [[16, 6], [6]]
 
 
+def test_a_bundle_from_a_pipe_is_read_whole(folder):
+    # A pipe cannot be memory-mapped and has no size; its bytes are the bundle.
+    data = (folder / GOOD).read_bytes()
+    assert len(data) < 65536  # fits the pipe's buffer, so it can be written before the reader starts
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    try:
+        done = py(folder, "validate", "/dev/stdin", stdin=read_end)
+    finally:
+        os.close(read_end)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(f"ok    /dev/stdin (MLP, 6 tensors, {(folder / GOOD).stat().st_size:,} bytes, ")
+
+
 @pytest.mark.parametrize("args, message", [
     (["validate"], "validate: expected at least one bundle file"),
     (["validate", "--bogus", GOOD], "validate: Unknown option '--bogus'"),
