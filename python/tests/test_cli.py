@@ -204,3 +204,23 @@ def test_validate_does_not_import_torch(folder):
                           env={**os.environ, "PYTHONPATH": str(REPO / "python")}, timeout=120)
     assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr
 
+
+
+def test_numbers_and_json_are_written_as_javascript_writes_them():
+    # What inspect's text shows: String(x), x.toPrecision(4) for metrics, JSON.stringify for
+    # arguments. With exact ties (1.0625, 2.5625: JavaScript rounds up, Python's format to even),
+    # exponent limits (1e-7, 1e21) and near-rollovers (9.9995).
+    from archbundle.cli_format import number_text, stringify, to_precision
+    values = [0.011691229000000022, 1026.410482593402, 0.05, 0.125, 1.0625, 2.5625, 0.0001234567, 1.2345e-7, 99999, 12345.6,
+              9.9995, 0.00099995, -3.14159, 1e21, 123456789012, 2.5e-300, 1.7976931348623157e308, 5e-324,
+              1, 10, 0.000001, 9.99996e-7, 1e-5, 0]
+    document = {"values": values, "nested": {"z": [], "y": {}, "text": 'é\u0001"\\\u2028'}, "flag": True, "none": None}
+    script = ("const v = JSON.parse(process.argv[1]);"
+              "console.log(JSON.stringify([v.values.map((x) => x.toPrecision(4)), v.values.map(String),"
+              " JSON.stringify(v), JSON.stringify(v, null, 2)]));")
+    done = subprocess.run(["node", "-e", script, json.dumps(document)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    precision, strings, compact, indented = json.loads(done.stdout)
+    assert [to_precision(x, 4) for x in values] == precision
+    assert [number_text(x) for x in values] == strings
+    assert (stringify(document), stringify(document, 2)) == (compact, indented)
