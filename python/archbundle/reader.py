@@ -3,7 +3,8 @@
 import hashlib
 import mmap
 import os
-from typing import Any, BinaryIO, Dict, Union
+from dataclasses import dataclass, replace
+from typing import Any, BinaryIO, Dict, Mapping, Union
 
 from .bundle import Bundle, Optimizer, Scheduler
 from .errors import BundleError, Issue, ValidationError
@@ -13,7 +14,7 @@ from .published import load_published
 from .schemas import architecture_schemas, class_schemas, schema_issues
 from .strict_json import parse_strict_json
 from .tar_reader import tar_entries
-from .tensor_table import check_table, tensor_views
+from .tensor_table import check_bin_size, check_padding, check_table, is_safe_integer, tensor_views
 
 FORMAT_VERSION = 2
 ORDER = ["arch.json", "input.json", "weights.json", "weights.bin", "optimizer.json", "optimizer.bin",
@@ -21,7 +22,25 @@ ORDER = ["arch.json", "input.json", "weights.json", "weights.bin", "optimizer.js
 REQUIRED = {"arch.json", "weights.json", "weights.bin", "training.json", "manifest.json"}
 NEEDS = {"weights.json": "arch.json", "optimizer.json": "arch.json", "input.json": "arch.json",
          "weights.bin": "weights.json", "optimizer.bin": "optimizer.json", "scheduler.json": "optimizer.json"}
-MAX_JSON_BYTES = 16 * 1024 * 1024
+# Entries that later format versions added, with the version that added each.
+SINCE = {"input.json": 2}
+TABLES = {"weights.json": "weights.bin", "optimizer.json": "optimizer.bin"}
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What a reader accepts at most: src/core/bundle/format.ts's DEFAULT_LIMITS, with its codes
+    (E_ENTRY_TOO_LARGE for an entry, E_JSON_DEPTH, E_TENSOR_TABLE for a table's count or rank)."""
+
+    max_json_bytes: int = 16 * 1024 * 1024
+    max_json_depth: int = 64
+    max_bin_bytes: int = 64 * 1024 ** 3
+    max_tensors: int = 100_000
+    max_rank: int = 8
+
+
+DEFAULT_LIMITS = ReadLimits()
+MAX_JSON_BYTES = DEFAULT_LIMITS.max_json_bytes
 
 
 def _entry_schema(name: str) -> dict:
@@ -39,66 +58,89 @@ def _open(source: Union[str, os.PathLike, bytes, BinaryIO]) -> memoryview:
     return memoryview(source.read())
 
 
-def read(source: Union[str, os.PathLike, bytes, BinaryIO]) -> Bundle:
-    """Reads and checks a bundle; raises BundleError with the TypeScript reader's codes."""
+def read(source: Union[str, os.PathLike, bytes, BinaryIO], *, limits: Union[ReadLimits, Mapping[str, int], None] = None) -> Bundle:
+    """Reads and checks a bundle; raises BundleError with the TypeScript reader's codes, in the
+    order it checks (readBundle, then checkTrainingClasses: what `archbundle validate` does).
+    `limits` lowers or raises the caps, e.g. `limits={"max_json_bytes": 1 << 20}`."""
+    limits = limits if isinstance(limits, ReadLimits) else replace(DEFAULT_LIMITS, **(limits or {}))
     view = _open(source)
     seen: Dict[str, memoryview] = {}
     docs: Dict[str, Any] = {}
     table_sizes: Dict[str, int] = {}  # tensor table → the size its .bin entry must have
-    last = -1
-    for name, offset, size in tar_entries(view):
+
+    def admit(name: str, size: int) -> None:
+        """An entry's header against the format: known name, once, in order, within its cap."""
         if name not in ORDER:
-            raise BundleError("E_ENTRY_UNKNOWN", f'bundle entry "{name}" is not part of the format (expected one of {", ".join(ORDER)})')
+            raise BundleError("E_ENTRY_UNKNOWN", f'bundle entry "{name}" is not part of the format; expected only {", ".join(ORDER)}')
         if name in seen:
             raise BundleError("E_ENTRY_DUPLICATE", f'bundle entry "{name}" appears twice')
-        if "manifest.json" in seen:
-            raise BundleError("E_ENTRY_ORDER", f'bundle entry "{name}" comes after manifest.json, which must be last')
-        if ORDER.index(name) < last:
-            raise BundleError("E_ENTRY_ORDER", f'bundle entry "{name}" is out of order (expected the order {", ".join(ORDER)})')
-        last = ORDER.index(name)
+        last = next(reversed(seen), None)
+        if last is not None and ORDER.index(last) > ORDER.index(name):
+            raise BundleError("E_ENTRY_ORDER", f'bundle entry "{name}" comes after "{last}"; expected the order {", ".join(ORDER)}')
         need = NEEDS.get(name)
         if need and need not in seen:
-            raise BundleError("E_ENTRY_MISSING", f'bundle entry "{name}" needs "{need}" before it')
+            raise BundleError("E_ENTRY_MISSING", f'bundle entry "{name}" needs "{need}" before it, which is missing')
+        # arch.json, always first, has told the version by now
+        since = SINCE.get(name)
+        if since is not None and "arch.json" in docs and docs["arch.json"]["formatVersion"] < since:
+            raise BundleError("E_ENTRY_UNKNOWN", f'bundle entry "{name}" is not part of format version {docs["arch.json"]["formatVersion"]} (it came with version {since}), which this bundle declares')
+        cap = limits.max_json_bytes if name.endswith(".json") else limits.max_bin_bytes
+        if size > cap:
+            raise BundleError("E_ENTRY_TOO_LARGE", f'bundle entry "{name}" has {size} bytes, more than the cap of {cap}')
+        table = next((t for t, b in TABLES.items() if b == name), None)
+        if table is not None:
+            check_bin_size(name, size, table_sizes[table])
+        seen[name] = memoryview(b"")
+
+    for name, offset, size in tar_entries(view, admit):
         data = view[offset:offset + size]
         seen[name] = data
         if name.endswith(".json"):
-            if size > MAX_JSON_BYTES:
-                raise BundleError("E_ENTRY_TOO_LARGE", f'bundle entry "{name}" is {size} bytes, more than the cap of {MAX_JSON_BYTES}')
-            docs[name] = _check_json_entry(name, parse_strict_json(bytes(data), name), docs)
-            if name in ("weights.json", "optimizer.json"):
-                table_sizes[name] = check_table(docs[name], name)
+            value = parse_strict_json(bytes(data), name, limits.max_json_depth)
+            if name in TABLES:  # before the schema, as the TypeScript reader does
+                table_sizes[name] = check_table(value, name, limits.max_tensors, limits.max_rank, limits.max_bin_bytes)
+            docs[name] = _check_json_entry(name, value, docs)
+            if name in TABLES:
                 _rename_layers(docs[name], docs["arch.json"]["renamedLayers"], name)
-            if name == "optimizer.json":
-                _check_class("optimizer", docs[name])
-    missing = sorted(REQUIRED - set(seen))
-    if missing:
-        raise BundleError("E_ENTRY_MISSING", f"bundle lacks the required entries {', '.join(missing)}")
+        else:
+            table = next(t for t, b in TABLES.items() if b == name)
+            check_padding(docs[table], data, name)
+    missing = [n for n in ORDER if n in REQUIRED and n not in seen]
     if "optimizer.json" in seen and "optimizer.bin" not in seen:
-        raise BundleError("E_ENTRY_MISSING", "bundle has optimizer.json without optimizer.bin")
+        missing.append("optimizer.bin")
+    if missing:
+        raise BundleError("E_ENTRY_MISSING", f"bundle lacks the entries {', '.join(missing)}")
+    if docs["manifest.json"]["formatVersion"] != docs["arch.json"]["formatVersion"]:
+        raise BundleError("E_FORMAT_VERSION", f'manifest.json says format version {docs["manifest.json"]["formatVersion"]} but arch.json says {docs["arch.json"]["formatVersion"]}')
     _check_manifest(docs["manifest.json"], seen)
+    # what checkTrainingClasses checks after readBundle
+    for kind, name in (("optimizer", "optimizer.json"), ("scheduler", "scheduler.json")):
+        if name in docs:
+            _check_class(kind, docs[name])
     return _bundle(docs, seen, table_sizes)
 
 
+def _check_format_version(name: str, value: Any) -> None:
+    """Before the schema, so a newer format fails as such rather than as a schema mismatch; an
+    older or malformed version is the schema's to refuse."""
+    record = value if isinstance(value, dict) else {}
+    if name == "manifest.json" and record.get("format") != "archbundle":
+        raise BundleError("E_FORMAT_VERSION", f'manifest.json format must be "archbundle", received {record.get("format")!r}')
+    version = record.get("formatVersion")
+    if is_safe_integer(version) and version > FORMAT_VERSION:
+        raise BundleError("E_FORMAT_VERSION", f"{name} has format version {version}, newer than this reader reads ({FORMAT_VERSION}); upgrade archbundle")
+
+
 def _check_json_entry(name: str, value: Any, docs: Dict[str, Any]) -> Any:
-    if name in ("arch.json", "manifest.json") and isinstance(value, dict):
-        version = value.get("formatVersion")
-        if name == "manifest.json" and value.get("format") != "archbundle":
-            raise BundleError("E_FORMAT_VERSION", f'manifest.json names the format {value.get("format")!r}, expected "archbundle"')
-        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
-            raise BundleError("E_FORMAT_VERSION", f"{name} declares format version {version!r}; this reader knows versions 1 to {FORMAT_VERSION}")
-    if name == "input.json" and docs["arch.json"]["formatVersion"] < 2:
-        raise BundleError("E_ENTRY_UNKNOWN", "input.json in a bundle of format version 1, which has no such entry")
+    if name in ("arch.json", "manifest.json"):
+        _check_format_version(name, value)
     issues = schema_issues(_entry_schema(name), value)
     if issues:
         raise ValidationError("E_JSON_SCHEMA", name, issues)
-    if name == "manifest.json" and value["formatVersion"] != docs["arch.json"]["formatVersion"]:
-        raise BundleError("E_FORMAT_VERSION", "manifest.json and arch.json declare different format versions")
     if name == "arch.json":
         return _check_arch(value)
     if name == "input.json":
         _check_input(value, docs["arch.json"])
-    elif name == "scheduler.json":
-        _check_class("scheduler", value)
     return value
 
 

@@ -1,6 +1,6 @@
 """JSON as the bundle format allows it (docs/bundle-format.md §2): valid UTF-8, nested at most
 `max_depth` levels, no duplicate keys (escapes decoded first), none of the keys JavaScript treats
-specially, finite numbers only. Python's json module already decodes escapes before keys meet."""
+specially, numbers within the range of a double. Python's json module already decodes escapes before keys meet."""
 import json
 import math
 from typing import Any
@@ -29,12 +29,22 @@ def parse_strict_json(data: bytes, entry: str, max_depth: int = 64) -> Any:
     def constant(name):
         raise BundleError("E_JSON_SYNTAX", f"{entry} holds {name}, which is not JSON")
 
+    def number(text):
+        # JSON numbers are doubles to the TypeScript reader: one past the double range is refused
+        # there, so here too, and a long integer is read as the double it rounds to.
+        value = float(text)
+        if not math.isfinite(value):
+            raise BundleError("E_JSON_SYNTAX", f"{entry} holds the number {text[:40]}, out of range")
+        return value
+
+    def integer(text):
+        return int(text) if len(text) <= 15 else int(number(text))
+
     _check_depth(text, entry, max_depth)
     try:
-        value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=number, parse_int=integer)
     except json.JSONDecodeError as error:
         raise BundleError("E_JSON_SYNTAX", f"{entry} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
-    _check_finite(value, entry)
     return value
 
 
@@ -59,14 +69,3 @@ def _check_depth(text: str, entry: str, max_depth: int) -> None:
                 raise BundleError("E_JSON_DEPTH", f"{entry} is nested deeper than {max_depth} levels")
         elif char in "]}":
             depth -= 1
-
-
-def _check_finite(value: Any, entry: str) -> None:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise BundleError("E_JSON_SYNTAX", f"{entry} holds a number too large to be finite")
-    if isinstance(value, dict):
-        for item in value.values():
-            _check_finite(item, entry)
-    elif isinstance(value, list):
-        for item in value:
-            _check_finite(item, entry)
