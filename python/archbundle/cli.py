@@ -61,7 +61,8 @@ def parse(command: str, argv: Sequence[str], flags: Sequence[str]) -> Tuple[Dict
             positionals += arguments
             break
         if argument.startswith("-") and argument != "-":
-            name = argument[2:] if argument.startswith("--") else argument[1:]
+            # Long options only: -h is the one short option, and main() answers it.
+            name = argument[2:] if argument.startswith("--") else None
             if name not in values:
                 raise UsageError(f"Unknown option '{argument}'", command)
             values[name] = True

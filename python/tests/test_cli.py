@@ -137,6 +137,7 @@ def test_a_bundle_from_a_pipe_is_read_whole(folder):
 @pytest.mark.parametrize("args, message", [
     (["validate"], "validate: expected at least one bundle file"),
     (["validate", "--bogus", GOOD], "validate: Unknown option '--bogus'"),
+    (["validate", "-json", GOOD], "validate: Unknown option '-json'"),
     (["inspect"], "inspect: expected one bundle file, received 0"),
     (["inspect", GOOD, GOOD], "inspect: expected one bundle file, received 2"),
     (["frobnicate"], 'unknown command "frobnicate"'),
