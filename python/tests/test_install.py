@@ -22,8 +22,11 @@ BUILD_LEFTOVERS = ("build", "dist", "*.egg-info", "__pycache__")
 
 
 def pip(*args: str, python: str = sys.executable, cwd: Path) -> subprocess.CompletedProcess:
+    # No index, and none of this machine's pip settings (find-links folders, extra indexes,
+    # constraints): what the install finds is the source and Debian's packages, nothing else.
+    env = {k: v for k, v in _clean_env().items() if not k.startswith("PIP_")}
     return subprocess.run([python, "-m", "pip", *args, "--no-index", "--disable-pip-version-check"],
-                          cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=300)
+                          cwd=cwd, env={**env, "PIP_CONFIG_FILE": os.devnull}, capture_output=True, text=True, timeout=300)
 
 
 def _clean_env(**extra: str) -> dict:
