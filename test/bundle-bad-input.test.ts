@@ -2,6 +2,10 @@
  * DESIGN.md "Bad input": every class of hostile or broken bundle, each hand-made from a valid
  * one, must fail with its own error code, allocate nothing and leave no tensor behind, whether
  * it arrives as bytes (streamed) or as a file (read at offsets, several reads in flight).
+ *
+ * One case per defect lives in the shared catalog (test/helpers/bad-bundles.ts, checked by
+ * test/bad-bundles.test.ts and by the Python package's tests). What stays here asserts more than
+ * a code: messages, issue pointers and keywords, reader options, the non-strict diff, leaks.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,9 +14,9 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { useTestBackend } from './helpers/backend.js';
 import { tempDir } from './helpers/tempdir.js';
+import { expectLoadRefused } from './helpers/bad-bundles.js';
 import { craftTar, jsonBytes, parseJson, rebuild, splitTar, type CraftEntry } from './helpers/tar-craft.js';
-import { checkTrainingClasses } from '../src/core/index.js';
-import { ArchbundleError, seedRandom, readBundle, State, createOptimizer, createScheduler, trainStep } from '../src/index.js';
+import { ArchbundleError, seedRandom, readBundle, State } from '../src/index.js';
 import { instantiate } from '../src/train.js';
 
 let valid: Uint8Array;
@@ -52,28 +56,10 @@ function validList(): CraftEntry[] {
   return [...entries].map(([name, data]) => ({ name, data }));
 }
 
+/** State.load refuses `bytes` with `code`, from a file and from the bytes, alike, leaving no tensor allocated. */
 async function expectCode(bytes: Uint8Array, code: string, options: Parameters<typeof State.load>[1] = {}): Promise<ArchbundleError> {
   writeFileSync(bundleFile, bytes);
-  const fromFile = await expectCodeFrom(bundleFile, code, options);
-  const fromBytes = await expectCodeFrom(bytes, code, options);
-  assert.equal(fromFile.message, fromBytes.message, 'a file and its bytes fail alike');
-  return fromBytes;
-}
-
-async function expectCodeFrom(source: Uint8Array | string, code: string, options: Parameters<typeof State.load>[1]): Promise<ArchbundleError> {
-  const tensorsBefore = tf.memory().numTensors;
-  let caught: unknown;
-  try {
-    const state = await State.load(source, options);
-    state.model.dispose();
-  } catch (error) {
-    caught = error;
-  }
-  const from = typeof source === 'string' ? 'from a file' : 'from bytes';
-  assert.ok(caught instanceof ArchbundleError, `expected ArchbundleError ${code} ${from}, received ${String(caught)}`);
-  assert.equal(caught.code, code, `${from}: ${caught.message}`);
-  assert.equal(tf.memory().numTensors, tensorsBefore, `no tensor stays allocated (${from})`);
-  return caught;
+  return expectLoadRefused(bytes, bundleFile, code, options);
 }
 
 describe('bad input: the container', () => {
@@ -81,10 +67,7 @@ describe('bad input: the container', () => {
     for (const bytes of [valid, rebuild(entries)]) (await State.load(bytes)).model.dispose();
   });
 
-  it('not a tar: JSON text, random bytes, an empty input, a magic that is neither ustar nor GNU', async () => {
-    await expectCode(Buffer.from('{"class":"MLP"}'.padEnd(2048, ' ')), 'E_NOT_TAR');
-    await expectCode(Uint8Array.from({ length: 1536 }, (_, i) => (i * 131 + 7) % 251), 'E_NOT_TAR');
-    await expectCode(new Uint8Array(0), 'E_NOT_TAR');
+  it('a magic that is neither ustar nor GNU is named in the message', async () => {
     for (const magic of ['ustar\u000001', 'ustar \0 ', 'ustar  0']) {
       const list = validList();
       list[0]!.magic = magic;
@@ -93,23 +76,7 @@ describe('bad input: the container', () => {
     }
   });
 
-  it('a header whose checksum does not match', async () => {
-    const bytes = Uint8Array.from(valid);
-    bytes[10] = 0x41; // inside the first entry's name
-    await expectCode(bytes, 'E_NOT_TAR');
-  });
-
-  it('truncated: inside a header, inside an entry, before the end marker', async () => {
-    await expectCode(valid.subarray(0, 300), 'E_TRUNCATED');
-    await expectCode(valid.subarray(0, 512 + 100), 'E_TRUNCATED');
-    await expectCode(valid.subarray(0, valid.length - 512), 'E_TRUNCATED');
-    await expectCode(withEntries(validList()).subarray(0, valid.length - 1024), 'E_TRUNCATED');
-  });
-
-  it('trailing bytes after the end-of-archive marker', async () => {
-    // Zeros up to the 10240-byte record boundary are tar's own padding; one block more is not.
-    await expectCode(Buffer.concat([valid, new Uint8Array(10240 - (valid.length % 10240) + 512)]), 'E_TRAILING_DATA');
-    await expectCode(Buffer.concat([valid, Buffer.from('x')]), 'E_TRAILING_DATA');
+  it('a non-zero byte in the end marker: the message says which byte and where', async () => {
     const secondBlock = Uint8Array.from(valid);
     secondBlock[valid.length - 512 + 7] = 0x41; // the second zero block of the end marker
     const e = await expectCode(secondBlock, 'E_TRAILING_DATA');
@@ -124,41 +91,6 @@ describe('bad input: the container', () => {
     bytes[512 + size] = 0x5a;
     const e = await expectCode(bytes, 'E_NOT_TAR');
     assert.match(e.message, new RegExp(`0x5a\\) at offset ${512 + size}, in the zero padding after a tar entry`));
-  });
-
-  // Extension headers (pax, GNU long names and links, sparse files): test/bundle-tar-variants.test.ts.
-  for (const [type, kind] of [['1', 'hard link'], ['2', 'symlink'], ['3', 'character device'], ['4', 'block device'], ['5', 'directory'], ['6', 'fifo']] as const) {
-    it(`an entry that is a ${kind}`, async () => {
-      const list = validList();
-      list.splice(1, 0, { name: 'weights.json', type, linkname: type === '1' || type === '2' ? '/etc/passwd' : undefined });
-      await expectCode(withEntries(list), 'E_ENTRY_TYPE');
-    });
-  }
-
-  for (const [path, why] of [['/etc/arch.json', 'absolute'], ['../arch.json', 'parent'], ['a/../../arch.json', 'nested parent'], ['dir\\arch.json', 'backslash'], ['sub/arch.json', 'folder']] as const) {
-    it(`a ${why} path: ${path}`, async () => {
-      const list = validList();
-      list[0]!.name = path;
-      await expectCode(withEntries(list), 'E_ENTRY_PATH');
-    });
-  }
-
-  it('an unknown entry', async () => {
-    const list = validList();
-    list.splice(2, 0, { name: 'payload.pkl', data: Buffer.from('cos\nsystem\n') });
-    await expectCode(withEntries(list), 'E_ENTRY_UNKNOWN');
-  });
-
-  it('a duplicate entry', async () => {
-    const list = validList();
-    list.splice(1, 0, { ...list[0]! });
-    await expectCode(withEntries(list), 'E_ENTRY_DUPLICATE');
-  });
-
-  it('missing entries: training.json, manifest.json, weights.json before weights.bin', async () => {
-    await expectCode(withEntries(validList().filter((e) => e.name !== 'training.json')), 'E_ENTRY_MISSING');
-    await expectCode(withEntries(validList().filter((e) => e.name !== 'manifest.json')), 'E_ENTRY_MISSING');
-    await expectCode(withEntries(validList().filter((e) => e.name !== 'weights.json')), 'E_ENTRY_MISSING');
   });
 
   it('tensor tables without arch.json: E_ENTRY_MISSING before the table, not a TypeError in the loader (found by npm run fuzz)', async () => {
@@ -190,74 +122,20 @@ describe('bad input: the container', () => {
     assert.match(error.message, /^MLP arguments ask for weights too large to allocate: /);
   });
 
-  it('entries out of order', async () => {
-    const list = validList();
-    [list[3], list[4]] = [list[4]!, list[3]!]; // training.json after manifest.json
-    await expectCode(withEntries(list), 'E_ENTRY_ORDER');
-  });
-
-  it('oversized entries: a JSON entry over the cap, a .bin entry over the cap, a header claiming 8 GiB', async () => {
+  it('oversized entries under lowered caps: a JSON entry, a .bin entry', async () => {
     await expectCode(valid, 'E_ENTRY_TOO_LARGE', { limits: { maxJsonBytes: 64 } });
     await expectCode(valid, 'E_ENTRY_TOO_LARGE', { limits: { maxBinBytes: 16 } });
-    const list = validList();
-    list[0] = { ...list[0]!, size: 8 * 1024 ** 3 - 1 };
-    await expectCode(withEntries(list), 'E_ENTRY_TOO_LARGE');
   });
 
-  it('a checksum that does not match (one flipped weight byte)', async () => {
-    const bytes = edited((e) => {
-      e.get('weights.bin')![7]! ^= 0x01;
-    }, false);
-    await expectCode(bytes, 'E_CHECKSUM');
-  });
-
-  it('a manifest that lists other entries than the bundle holds', async () => {
-    await expectCode(
-      edited((e) => {
-        const m = parseJson(e.get('manifest.json'));
-        m.entries.pop();
-        e.set('manifest.json', jsonBytes(m));
-      }, false),
-      'E_CHECKSUM',
-    );
-  });
 });
 
 describe('bad input: JSON entries', () => {
   const setRaw = (name: string, text: string) => edited((e) => void e.set(name, Buffer.from(text)));
 
-  it('invalid JSON, invalid UTF-8, text after the value', async () => {
-    await expectCode(setRaw('training.json', '{"epoch": 1,'), 'E_JSON_SYNTAX');
-    await expectCode(edited((e) => void e.set('training.json', Uint8Array.from([0x7b, 0xff, 0x7d]))), 'E_JSON_SYNTAX');
-    await expectCode(setRaw('training.json', '{} {}'), 'E_JSON_SYNTAX');
-  });
-
-  it('JSON nested too deep', async () => {
-    await expectCode(setRaw('training.json', '['.repeat(100) + ']'.repeat(100)), 'E_JSON_DEPTH');
-    await expectCode(setRaw('arch.json', '{"a":'.repeat(70) + '1' + '}'.repeat(70)), 'E_JSON_DEPTH');
-  });
-
-  it('duplicate keys, also when spelled with escapes', async () => {
-    await expectCode(setRaw('training.json', '{"epoch": 1, "epoch": 2}'), 'E_JSON_DUPLICATE_KEY');
-    await expectCode(setRaw('training.json', '{"epoch": 1, "\\u0065poch": 2}'), 'E_JSON_DUPLICATE_KEY');
-  });
-
-  it('__proto__ and constructor keys', async () => {
+  it('a __proto__ key pollutes no prototype on its way to E_JSON_FORBIDDEN_KEY', async () => {
     const arch = Buffer.from(entries.get('arch.json')!).toString();
     await expectCode(setRaw('arch.json', arch.replace('"args": {', '"args": {"__proto__": {"polluted": true},')), 'E_JSON_FORBIDDEN_KEY');
-    await expectCode(setRaw('arch.json', arch.replace('"args": {', '"args": {"\\u005f_proto__": 1,')), 'E_JSON_FORBIDDEN_KEY');
-    await expectCode(setRaw('arch.json', arch.replace('"args": {', '"args": {"constructor": 1,')), 'E_JSON_FORBIDDEN_KEY');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-  });
-
-  it('an entry failing its schema', async () => {
-    await expectCode(editJson('training.json', (t) => void (t.epoch = -1)), 'E_JSON_SCHEMA');
-    await expectCode(editJson('manifest.json', (m) => void (m.extra = 1)), 'E_JSON_SCHEMA');
-    await expectCode(editJson('arch.json', (a) => void delete a.schemaVersion), 'E_JSON_SCHEMA');
-  });
-
-  it('an unknown class: nothing in a bundle names code to run', async () => {
-    await expectCode(editJson('arch.json', (a) => void (a.class = 'os_system')), 'E_UNKNOWN_CLASS');
   });
 
   it('arguments failing the architecture schema, and incomplete arguments', async () => {
@@ -267,16 +145,6 @@ describe('bad input: JSON entries', () => {
     assert.ok(missing.issues.some((i) => i.pointer === '/hidden' && i.keyword === 'complete'));
   });
 
-  it('an unknown or newer format version, a foreign format id', async () => {
-    await expectCode(editJson('arch.json', (a) => void (a.formatVersion = 3)), 'E_FORMAT_VERSION');
-    await expectCode(editJson('arch.json', (a) => void (a.formatVersion = 1)), 'E_FORMAT_VERSION'); // manifest.json still says 2
-    await expectCode(editJson('manifest.json', (m) => void (m.formatVersion = 99)), 'E_FORMAT_VERSION');
-    await expectCode(editJson('manifest.json', (m) => void (m.format = 'safetensors')), 'E_FORMAT_VERSION');
-  });
-
-  it('a newer architecture schema version', async () => {
-    await expectCode(editJson('arch.json', (a) => void (a.schemaVersion = 7)), 'E_SCHEMA_VERSION');
-  });
 });
 
 describe('bad input: tensor tables', () => {
@@ -299,24 +167,6 @@ describe('bad input: tensor tables', () => {
     });
   }
 
-  it('offsets out of range: the table needs more bytes than weights.bin holds', async () => {
-    await expectCode(edited((e) => void e.set('weights.bin', e.get('weights.bin')!.subarray(0, e.get('weights.bin')!.length - 4))), 'E_TENSOR_TABLE');
-  });
-
-  it('bytes no tensor covers at the end of weights.bin', async () => {
-    await expectCode(edited((e) => void e.set('weights.bin', Buffer.concat([e.get('weights.bin')!, new Uint8Array(8)]))), 'E_TENSOR_TABLE');
-  });
-
-  it('non-zero padding between tensors', async () => {
-    await expectCode(
-      edited((e) => {
-        const w = parseJson(e.get('weights.json'));
-        const padded = w.tensors.find((t: any) => t.byteLength % 64 !== 0);
-        e.get('weights.bin')![padded.byteOffset + padded.byteLength]! = 0xff;
-      }),
-      'E_TENSOR_TABLE',
-    );
-  });
 });
 
 describe('bad input: weights that do not fit the model', () => {
@@ -352,89 +202,5 @@ describe('bad input: weights that do not fit the model', () => {
     state.model.dispose();
     reference.model.dispose();
     assert.equal(tf.memory().numTensors, before);
-  });
-});
-
-describe('the TF.js-free layer reports the same codes', () => {
-  it('readBundle refuses a symlink and a flipped byte without TF.js', async () => {
-    const list = validList();
-    list[0]!.type = '2';
-    await assert.rejects(readBundle(withEntries(list)), (e: unknown) => (e as ArchbundleError).code === 'E_ENTRY_TYPE');
-    const flipped = edited((e) => void (e.get('weights.bin')![0]! ^= 1), false);
-    await assert.rejects(readBundle(flipped), (e: unknown) => (e as ArchbundleError).code === 'E_CHECKSUM');
-  });
-});
-
-describe('bad input: optimizer and scheduler state that does not fit', () => {
-  let trained: Map<string, Uint8Array>;
-
-  before(async () => {
-    seedRandom(12);
-    const model = instantiate('MLP', { classes: 3, resolution: [1, 4, 4], hidden: [5] });
-    const optimizer = createOptimizer('Adam', { learningRate: 0.01 });
-    const scheduler = createScheduler('CosineAnnealingLR', { tMax: 10 }, optimizer);
-    const x = tf.ones([2, 4, 4, 1]);
-    const y = tf.tensor1d([0, 1], 'int32');
-    trainStep(model, optimizer, x, y);
-    scheduler.step();
-    trained = await splitTar(await new State(model, optimizer, scheduler, 1).toBytes());
-    tf.dispose([x, y]);
-    model.dispose();
-    optimizer.dispose();
-  });
-
-  const editTrained = (name: string, edit: (value: any) => void) => {
-    const copy = new Map(trained);
-    const value = parseJson(copy.get(name));
-    edit(value);
-    copy.set(name, jsonBytes(value));
-    return rebuild(copy);
-  };
-
-  it('the fixture with optimizer and scheduler loads', async () => {
-    const state = await State.load(rebuild(trained));
-    assert.equal(state.optimizer!.className, 'Adam');
-    assert.equal(state.scheduler!.className, 'CosineAnnealingLR');
-    state.model.dispose();
-    state.optimizer!.dispose();
-  });
-
-  it('optimizer slots of a weight the model lacks', async () => {
-    await expectCode(editTrained('optimizer.json', (o) => void (o.tensors[0].name = 'fc9/kernel/exp_avg')), 'E_STATE_MISMATCH');
-  });
-
-  it('optimizer slots of the wrong shape', async () => {
-    await expectCode(
-      editTrained('optimizer.json', (o) => {
-        const slot = o.tensors.find((t: any) => t.name === 'fc1/bias/exp_avg');
-        slot.shape = [1, 5];
-      }),
-      'E_STATE_MISMATCH',
-    );
-  });
-
-  /** State.load and the TF.js-free check of `archbundle validate` both refuse `bytes` with `code`. */
-  async function expectClassCode(bytes: Uint8Array, code: string): Promise<void> {
-    await expectCode(bytes, code);
-    await assert.rejects(async () => checkTrainingClasses(await readBundle(bytes)), (e: unknown) => e instanceof ArchbundleError && e.code === code);
-  }
-
-  it('an unknown optimizer or scheduler class', async () => {
-    await expectClassCode(editTrained('optimizer.json', (o) => void (o.class = 'Pickle')), 'E_UNKNOWN_CLASS');
-    await expectClassCode(editTrained('scheduler.json', (s) => void (s.class = 'Pickle')), 'E_UNKNOWN_CLASS');
-  });
-
-  it('optimizer or scheduler arguments failing their schema', async () => {
-    await expectClassCode(editTrained('optimizer.json', (o) => void (o.args.beta1 = 7)), 'E_INVALID_ARGS');
-    await expectClassCode(editTrained('scheduler.json', (s) => void (s.args.tMax = 0)), 'E_INVALID_ARGS');
-  });
-
-  it('scheduler state that does not fit', async () => {
-    await expectCode(editTrained('scheduler.json', (s) => void (s.state = { nonsense: true })), 'E_STATE_MISMATCH');
-  });
-
-  it('a scheduler without an optimizer', async () => {
-    const copy = new Map([...trained].filter(([n]) => !n.startsWith('optimizer.')));
-    await expectCode(rebuild(copy), 'E_ENTRY_MISSING');
   });
 });
