@@ -22,7 +22,8 @@ import archbundle.torch as abt
 from archbundle.bundle import Bundle, Optimizer
 from archbundle.schemas import class_schemas, with_defaults
 from archbundle.torch.weights import model_weights
-from torch_support import relative_difference, train_steps
+from archbundle.torch.schedulers import ARGS as TORCH_SCHEDULERS
+from torch_support import relative_difference, train, train_steps
 
 torch.set_num_threads(1)
 K = 5
@@ -127,3 +128,23 @@ def test_archbundle_training_resumes_in_pytorch(tmp_path, case):
     _torch_steps(stateless, _torch_optimizer(stateless, *case), x, y, K)
     expected = archbundle.read(tmp_path / "2k.archbundle").weights
     _report("archbundle → PyTorch", case, _difference(model_weights(resumed), expected), _difference(model_weights(stateless), expected))
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_SCHEDULERS))
+def test_archbundle_schedules_continue_in_pytorch(tmp_path, name):
+    """A schedule archbundle ran for an epoch continues in PyTorch with archbundle's next rate."""
+    schema = class_schemas("scheduler")[name]
+    model_name, model_args = MODEL
+    train(tmp_path, model_name, model_args, {"class": "SGD", "args": {"learningRate": 0.1, "momentum": 0.5}},
+          {"class": name, "args": schema["examples"][-1]}, epochs=2)
+    first, second = (archbundle.read(tmp_path / "out" / f"epoch-{e:04d}.archbundle") for e in (1, 2))
+    model = abt.to_torch(first)
+    optimizer = abt.to_torch_optimizer(first, model)
+    scheduler = abt.to_torch_scheduler(first.scheduler, optimizer)
+    assert optimizer.param_groups[0]["lr"] == first.scheduler.state["learningRate"]
+    _, x, y = _batch(tmp_path)
+    _torch_steps(model, optimizer, x, y, 1)  # an epoch of PyTorch training, then the epoch's scheduler step
+    scheduler.step()
+    # Closed forms against PyTorch's recursions: equal up to rounding.
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(second.scheduler.state["learningRate"], rel=1e-12)
+    assert scheduler.last_epoch == second.scheduler.state["lastEpoch"]

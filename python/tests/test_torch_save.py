@@ -15,13 +15,16 @@ from torch_support import (STEPS_PER_EPOCH, case_id, cases, cli, input_contract,
 torch.set_num_threads(1)
 TORCH_STEPS = 3
 
-# The two optimizers whose state goes both ways, each with the scheduler archbundle.torch maps
-# for it, alternated over the cases so that every architecture meets one of them.
+# SGD and Adam, each beside the schedulers archbundle.torch maps, taken in turn over the cases.
 SETUPS = [
     (lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-4),
      lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=1, gamma=0.5)),
     (lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99)),
      lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9)),
+    (lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, dampening=0.1),
+     lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[2, 1, 2], gamma=0.5)),
+    (lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=1e-3, amsgrad=True),
+     lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=4, eta_min=1e-4)),
 ]
 
 
@@ -77,3 +80,8 @@ def test_a_pytorch_bundle_validates_predicts_and_resumes(tmp_path, index, case):
     # The second epoch ran at the rate the saved scheduler set for it, and stepped it once more.
     assert resumed.training["metrics"][-1]["learningRate"] == saved.optimizer.learning_rate
     assert any(not np.array_equal(resumed.weights[k], v) for k, v in saved.weights.items())
+    # archbundle's scheduler continued where PyTorch's stopped: the next rate is PyTorch's next rate
+    # (CosineAnnealingLR: closed form against PyTorch's recursion, equal up to rounding).
+    scheduler.step()
+    assert resumed.scheduler.state["learningRate"] == pytest.approx(scheduler.get_last_lr()[0], rel=1e-12)
+    assert resumed.scheduler.state["learningRate"] != saved.scheduler.state["learningRate"]

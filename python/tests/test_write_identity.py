@@ -11,7 +11,7 @@ import torch
 
 import archbundle
 import archbundle.torch as abt
-from archbundle.bundle import Bundle, Optimizer
+from archbundle.bundle import Bundle, Optimizer, Scheduler
 from archbundle.published import load_published
 from archbundle.schemas import class_schemas, with_defaults
 from archbundle.torch.schedulers import ARGS as TORCH_SCHEDULERS
@@ -57,25 +57,30 @@ def test_rewriting_a_trained_bundle_gives_the_same_bytes(tmp_path, optimizer, sc
 
 
 def _torch_optimizers():
-    """Every optimizer src/core/optimizers/torch.json maps, with its schema's richest example,
-    each beside one of the schedulers archbundle.torch maps."""
+    """Every optimizer src/core/optimizers/torch.json maps and every scheduler archbundle.torch
+    maps, each with its schema's richest example, rotating both lists until each was used."""
     names = sorted(k for k in load_published("src/core/optimizers/torch.json") if not k.startswith("$"))
-    schemas = class_schemas("optimizer")
     schedulers = sorted(TORCH_SCHEDULERS)
-    return [(n, schemas[n]["examples"][-1], schedulers[i % len(schedulers)]) for i, n in enumerate(names)]
+    return [(names[i % len(names)], schedulers[i % len(schedulers)]) for i in range(max(len(names), len(schedulers)))]
 
 
-@pytest.mark.parametrize("optimizer,args,scheduler", _torch_optimizers(), ids=[f"{o}-{s}" for o, _, s in _torch_optimizers()])
-def test_archbundle_resaves_a_pytorch_bundle_byte_for_byte(tmp_path, optimizer, args, scheduler):
+def _example(kind: str, name: str) -> dict:
+    schema = class_schemas(kind)[name]
+    return with_defaults(schema, schema["examples"][-1])
+
+
+@pytest.mark.parametrize("optimizer,scheduler", _torch_optimizers(), ids=[f"{o}-{s}" for o, s in _torch_optimizers()])
+def test_archbundle_resaves_a_pytorch_bundle_byte_for_byte(tmp_path, optimizer, scheduler):
     name, model_args = cases()[0]
     torch.manual_seed(0)
     model = abt.create_model(name, model_args)
-    # The torch optimizer comes from archbundle's own arguments, through the published mapping.
-    complete = with_defaults(class_schemas("optimizer")[optimizer], args)
-    seed = Bundle(arch={}, weights={}, training={}, optimizer=Optimizer(optimizer, complete, complete["learningRate"], 0))
+    # PyTorch's optimizer and scheduler come from archbundle's arguments, through the mappings.
+    args = _example("optimizer", optimizer)
+    rate = args["learningRate"]
+    seed = Bundle(arch={}, weights={}, training={}, optimizer=Optimizer(optimizer, args, rate, 0),
+                  scheduler=Scheduler(scheduler, _example("scheduler", scheduler), {"lastEpoch": 0, "baseLr": rate, "learningRate": rate}))
     torch_optimizer = abt.to_torch_optimizer(seed, model)
-    torch_scheduler = {"StepLR": lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=1, gamma=0.5),
-                       "ExponentialLR": lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9)}[scheduler](torch_optimizer)
+    torch_scheduler = abt.to_torch_scheduler(seed.scheduler, torch_optimizer)
     c, h, w = model_args["resolution"]
     x, y = torch.rand(4, c, h, w), torch.arange(4) % model_args["classes"]
     for _ in range(2):

@@ -1,19 +1,31 @@
 """torch.optim.lr_scheduler's schedulers as a bundle's scheduler, where the state maps faithfully:
 archbundle's epoch schedulers keep {lastEpoch, baseLr, learningRate} (src/tfjs/train/schedulers/
 epoch-scheduler.ts) and compute the next rate from the previous one as PyTorch's chainable form
-does. Others are refused rather than approximated."""
-from typing import Dict, Optional
+does (CosineAnnealingLR from its closed form, which PyTorch's recursion equals up to rounding).
+Others (LinearWarmup, ReduceLROnPlateau: more state, kept differently) are refused rather than
+approximated."""
+from collections import Counter
+from typing import Any, Dict, Optional
 
 import torch
 
 from ..bundle import Scheduler
 from ..errors import BundleError
 
-# archbundle argument → PyTorch scheduler attribute, per class.
+# archbundle argument → PyTorch scheduler attribute (its constructor's keyword too), per class.
 ARGS: Dict[str, Dict[str, str]] = {
     "StepLR": {"stepSize": "step_size", "gamma": "gamma"},
+    "MultiStepLR": {"milestones": "milestones", "gamma": "gamma"},
     "ExponentialLR": {"gamma": "gamma"},
+    "CosineAnnealingLR": {"tMax": "T_max", "etaMin": "eta_min"},
 }
+
+
+def _from_attribute(value: Any) -> Any:
+    # MultiStepLR keeps its milestones as a Counter; archbundle lists them, repeats included, in order.
+    if isinstance(value, Counter):
+        return sorted(value.elements())
+    return value
 
 
 def from_torch_scheduler(scheduler) -> Scheduler:
@@ -22,7 +34,7 @@ def from_torch_scheduler(scheduler) -> Scheduler:
         raise BundleError("E_UNKNOWN_CLASS", f"archbundle.torch.save maps no PyTorch scheduler but {', '.join(ARGS)} (received {name}); configure the scheduler when resuming with archbundle")
     if len(scheduler.base_lrs) != 1:
         raise BundleError("E_STATE_MISMATCH", "expected one parameter group")
-    args = {ours: getattr(scheduler, theirs) for ours, theirs in ARGS[name].items()}
+    args = {ours: _from_attribute(getattr(scheduler, theirs)) for ours, theirs in ARGS[name].items()}
     state = {"lastEpoch": int(scheduler.last_epoch), "baseLr": float(scheduler.base_lrs[0]),
              "learningRate": float(scheduler.get_last_lr()[0])}
     return Scheduler(class_name=name, args=args, state=state)
