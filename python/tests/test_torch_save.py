@@ -85,3 +85,37 @@ def test_a_pytorch_bundle_validates_predicts_and_resumes(tmp_path, index, case):
     scheduler.step()
     assert resumed.scheduler.state["learningRate"] == pytest.approx(scheduler.get_last_lr()[0], rel=1e-12)
     assert resumed.scheduler.state["learningRate"] != saved.scheduler.state["learningRate"]
+
+
+def _lenet():
+    name, args = cases()[0]
+    return abt.create_model(name, args), args
+
+
+@pytest.mark.parametrize("what,code", [
+    ("scheduler of another optimizer", "E_STATE_MISMATCH"),
+    ("scheduler without optimizer", "E_INVALID_ARGS"),
+    ("unmapped scheduler", "E_UNKNOWN_CLASS"),
+    ("two parameter groups", "E_STATE_MISMATCH"),
+    ("maximize", "E_STATE_MISMATCH"),
+    ("contract of another resolution", "E_INPUT_MISMATCH"),
+])
+def test_save_refuses_what_archbundle_could_not_resume(tmp_path, what, code):
+    model, args = _lenet()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, maximize=what == "maximize")
+    scheduler, contract = None, input_contract(args)
+    if what == "scheduler of another optimizer":
+        scheduler = torch.optim.lr_scheduler.StepLR(torch.optim.SGD(model.parameters(), lr=0.1), step_size=1)
+    elif what == "scheduler without optimizer":
+        scheduler, optimizer = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1), None
+    elif what == "unmapped scheduler":
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, total_steps=10)
+    elif what == "two parameter groups":
+        parameters = list(model.parameters())
+        optimizer = torch.optim.SGD([{"params": parameters[:1]}, {"params": parameters[1:], "lr": 0.01}], lr=0.1)
+    elif what == "contract of another resolution":
+        contract["shape"] = [28, 28, 1]
+    with pytest.raises(archbundle.BundleError) as caught:
+        abt.save(tmp_path / "b.archbundle", model, optimizer, scheduler, epoch=1, input=contract)
+    assert caught.value.code == code, str(caught.value)
+    assert list(tmp_path.iterdir()) == []

@@ -44,9 +44,14 @@ def to_bundle(model: torch.nn.Module, optimizer: Optional[torch.optim.Optimizer]
     arch = {"formatVersion": 2, "class": model.class_name, "schemaId": schema["$id"],
             "schemaVersion": schema["x-version"], "args": args}
     if scheduler is not None and optimizer is None:
-        raise BundleError("E_ENTRY_MISSING", "a scheduler is only saved with its optimizer")
-    saved_optimizer = from_torch_optimizer(optimizer, model, step) if optimizer is not None else None
+        raise BundleError("E_INVALID_ARGS", "a scheduler can only be saved with its optimizer")
+    if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
+        # Its rates would be another optimizer's, and archbundle would set them on this one.
+        raise BundleError("E_STATE_MISMATCH", "the scheduler schedules another optimizer than the one saved")
+    # The scheduler first: one archbundle does not map (OneCycleLR, say) adds its own settings to
+    # the optimizer's parameter group, which would otherwise be blamed on the optimizer.
     saved_scheduler = from_torch_scheduler(scheduler) if scheduler is not None else None
+    saved_optimizer = from_torch_optimizer(optimizer, model, step) if optimizer is not None else None
     steps = global_step if global_step is not None else (saved_optimizer.step if saved_optimizer else 0)
     training = {"epoch": int(epoch or 0), "globalStep": int(steps), "metrics": [], "random": {"seed": 0, "counter": 0}}
     return Bundle(arch=arch, weights=model_weights(model), training=training, optimizer=saved_optimizer,
