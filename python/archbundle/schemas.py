@@ -1,6 +1,7 @@
 """The published argument schemas by class, and jsonschema's findings as Issues with JSON
 pointers: what the reader, the argument checks and archbundle.torch all validate with."""
 import copy
+import re
 from typing import Any, Dict, List
 
 from jsonschema import Draft202012Validator
@@ -15,8 +16,23 @@ def pointer(path) -> str:
 
 
 def schema_issues(schema: dict, value: Any) -> List[Issue]:
+    """jsonschema's findings, pointing at the offending property itself as archbundle's TypeScript
+    validator does: a missing or unknown property is its own pointer, one issue each."""
     errors = sorted(Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
-    return [Issue(pointer(e.absolute_path), e.message, e.validator) for e in errors]
+    issues: List[Issue] = []
+    for error in errors:
+        at = pointer(error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            issues += [Issue(pointer([*error.absolute_path, key]), "is required but missing", "required")
+                       for key in error.validator_value if key not in error.instance]
+        elif error.validator == "additionalProperties" and error.validator_value is False and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            patterns = error.schema.get("patternProperties", {})
+            issues += [Issue(pointer([*error.absolute_path, key]), "is not a known property", "additionalProperties")
+                       for key in error.instance if key not in known and not any(re.search(p, key) for p in patterns)]
+        else:
+            issues.append(Issue(at, error.message, error.validator))
+    return list(dict.fromkeys(issues))  # one missing key per `required` error, each listing them all
 
 
 def with_defaults(schema: dict, args: Dict[str, Any]) -> Dict[str, Any]:

@@ -67,12 +67,13 @@ def test_validate_a_mix_gives_one_line_each_in_order(folder):
 
 def _comparable(result: dict) -> dict:
     """A validate --json result without the time taken and the wording of messages, which the
-    two readers choose for themselves."""
+    two readers choose for themselves; the JSON pointers of the issues are the same."""
     out = {"keys": list(result), **{k: v for k, v in result.items() if k not in ("ms", "error")}}
     if "error" in result:
         error = result["error"]
         out["error"] = {"keys": list(error), "code": error["code"], "has issues": bool(error["issues"]),
-                        "issue keys": sorted({tuple(sorted(issue)) for issue in error["issues"]})}
+                        "issue keys": sorted({tuple(sorted(issue)) for issue in error["issues"]}),
+                        "pointers": [issue["pointer"] for issue in error["issues"]]}
     return out
 
 
