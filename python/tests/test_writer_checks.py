@@ -90,7 +90,7 @@ REFUSALS = [
     (_too_many_dimensions, "E_TENSOR_TABLE", ["/tensors/1/shape"]),
     (_list_weight, "E_TENSOR_TABLE", ["/tensors/1"]),
     (_unknown_optimizer, "E_UNKNOWN_CLASS", []),
-    (_optimizer_arguments, "E_INVALID_ARGS", ["", "/beta1"]),
+    (_optimizer_arguments, "E_INVALID_ARGS", ["/beta1", "/momentum"]),
     (_incomplete_optimizer_arguments, "E_INVALID_ARGS", ["/amsgrad"]),
     (_nesterov_without_momentum, "E_INVALID_ARGS", ["/nesterov"]),
     (_negative_step, "E_JSON_SCHEMA", ["/step"]),
@@ -99,7 +99,7 @@ REFUSALS = [
     (_weight_lacking_a_slot, "E_STATE_MISMATCH", ["/tensors"]),
     (_scheduler_without_optimizer, "E_INVALID_ARGS", []),
     (_scheduler_arguments, "E_INVALID_ARGS", ["/stepSize"]),
-    (_scheduler_state, "E_STATE_MISMATCH", [""]),
+    (_scheduler_state, "E_STATE_MISMATCH", ["/lastEpoch"]),
     (_numpy_scalar_in_training, "E_JSON_SCHEMA", ["/globalStep"]),
     (_infinite_metric, "E_JSON_SCHEMA", ["/metrics/0/loss"]),
 ]
