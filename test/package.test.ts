@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { ROOT } from './helpers/cli.js';
+import { optimizers, schedulers } from '../src/core/index.js';
 
 const run = promisify(execFile);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -38,8 +39,8 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
   it('runs `npx archbundle --help`, `npx archbundle validate` and `npx archbundle predict` on a PNG (sharp installed with it)', async () => {
     const help = await run('npx', ['archbundle', '--help'], { cwd: app });
     assert.match(help.stdout, /^Usage: archbundle <command>/);
-    const save = `import { createModel, State } from 'archbundle';
-      await State.checkpoint('tiny.archbundle', createModel('MLP', { classes: 3, resolution: [1, 4, 4], hidden: [5] }));`;
+    const save = `import { createModel, createOptimizer, State } from 'archbundle';
+      await State.checkpoint('tiny.archbundle', createModel('MLP', { classes: 3, resolution: [1, 4, 4], hidden: [5] }), createOptimizer('Adam', { learningRate: 0.01 }));`;
     await run(process.execPath, ['--input-type=module', '-e', save], { cwd: app, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu' } });
     const valid = await run('npx', ['archbundle', 'validate', 'tiny.archbundle', '--json'], { cwd: app });
     assert.equal((JSON.parse(valid.stdout) as { valid: boolean }[])[0]!.valid, true);
@@ -50,6 +51,18 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
     assert.equal(prediction!.top.length, 3);
     writeFileSync(path.join(app, 'broken.archbundle'), 'not a tar');
     await assert.rejects(run('npx', ['archbundle', 'validate', 'broken.archbundle'], { cwd: app }), (error: { code?: number; stdout?: string }) => error.code === 1);
+  });
+
+  it('serves the Python package as its published files (schemas, optimizer and scheduler schemas, PyTorch mappings)', async () => {
+    // Tools in other languages read the installed npm package alone: python/ pointed at it
+    // validates the bundle archbundle wrote there (which names an optimizer, so its schema is found).
+    const env = { ...process.env, PYTHONPATH: path.join(ROOT, 'python'), ARCHBUNDLE_PUBLISHED: path.join(app, 'node_modules', 'archbundle') };
+    const { stdout } = await run('/usr/bin/python3', ['-m', 'archbundle', 'validate', 'tiny.archbundle', '--json'], { cwd: app, env });
+    const [result] = JSON.parse(stdout) as { valid: boolean; class: string }[];
+    assert.deepEqual([result!.valid, result!.class], [true, 'MLP']);
+    const listing = 'import json; from archbundle.schemas import class_schemas; print(json.dumps([sorted(class_schemas(k)) for k in ("optimizer", "scheduler")]))';
+    const classes = await run('/usr/bin/python3', ['-c', listing], { cwd: app, env });
+    assert.deepEqual(JSON.parse(classes.stdout), [[...optimizers.names()].sort(), [...schedulers.names()].sort()]);
   });
 
   it("imports createModel from 'archbundle' and readBundle from 'archbundle/core'", async () => {

@@ -41,10 +41,22 @@ def published_root() -> Path:
     )
 
 
+def _under(root: Path, relative: str) -> Path:
+    """Where `relative` is in `root`: an installed npm package of archbundle holds the files the
+    repository keeps under src/ as compiled, under dist/src/."""
+    if relative.startswith("src/") and not (root / relative).parent.is_dir():
+        return root / "dist" / relative
+    return root / relative
+
+
 def published_files(pattern: str) -> list:
-    return sorted(published_root().glob(pattern))
+    root = published_root()
+    found = sorted(root.glob(pattern))
+    if not found and pattern.startswith("src/"):
+        found = sorted((root / "dist").glob(pattern))
+    return found
 
 
 def load_published(relative: str):
-    with open(published_root() / relative, "rb") as handle:
+    with open(_under(published_root(), relative), "rb") as handle:
         return json.load(handle)
