@@ -22,6 +22,7 @@ import archbundle.torch as abt
 from archbundle.bundle import Bundle, Optimizer
 from archbundle.schemas import class_schemas, with_defaults
 from archbundle.torch.weights import model_weights
+from archbundle.torch.optim import STEPPED
 from archbundle.torch.schedulers import ARGS as TORCH_SCHEDULERS
 from torch_support import relative_difference, train, train_steps
 
@@ -124,6 +125,8 @@ def test_archbundle_training_resumes_in_pytorch(tmp_path, case):
     resumed = abt.to_torch(at_k)
     optimizer = abt.to_torch_optimizer(at_k, resumed)
     _torch_steps(resumed, optimizer, x, y, K)
+    if case[0] in STEPPED:  # PyTorch's SGD keeps no step count
+        assert abt.from_torch_optimizer(optimizer, resumed).step == 2 * K, "PyTorch's step counter continued from archbundle's"
     stateless = abt.to_torch(at_k)
     _torch_steps(stateless, _torch_optimizer(stateless, *case), x, y, K)
     expected = archbundle.read(tmp_path / "2k.archbundle").weights

@@ -44,6 +44,18 @@ def _parameters(model: torch.nn.Module) -> List[Tuple[str, str, dict, dict, torc
     return out
 
 
+def _step_like(cls, step: int):
+    """`step` as `cls` keeps it in this PyTorch version (an int for RMSprop in 1.13, a float tensor
+    elsewhere and later): a counter of another type would not advance, as the update adds to it
+    in place. Found by letting the class take one step on a one-element parameter."""
+    probe = torch.zeros(1, requires_grad=True)
+    optimizer = cls([probe])
+    probe.grad = torch.zeros(1)
+    optimizer.step()
+    kept = optimizer.state[probe]["step"]
+    return kept.new_full(kept.shape, float(step)) if torch.is_tensor(kept) else int(step)
+
+
 def to_torch_optimizer(bundle, model: torch.nn.Module) -> torch.optim.Optimizer:
     """The bundle's optimizer as torch.optim's, over `model`'s parameters (a model from `to_torch`
     of the same bundle), with its slots, step and the learning rate in force. State that does not
@@ -86,7 +98,7 @@ def to_torch_optimizer(bundle, model: torch.nn.Module) -> torch.optim.Optimizer:
             slots[slot] = torch.from_numpy(to_torch_layout(array, tensor_rule, entry, model.flattened_inputs.get(name.rpartition("/")[0])).copy())
         if slots:
             if saved.class_name in STEPPED:
-                slots["step"] = torch.tensor(float(saved.step)) if saved.class_name != "RMSprop" else int(saved.step)
+                slots["step"] = _step_like(TORCH_CLASSES[saved.class_name], saved.step)
             optimizer.state[parameter] = slots
     for slot_name in saved.state:
         if slot_name not in known:
