@@ -252,12 +252,18 @@ function json(p: Base, t: Base): Case[] {
     ['json-forbidden-proto-escaped', 'E_JSON_FORBIDDEN_KEY', 'arch.json args hold __proto__ spelled with a \\u escape', arch('"args": {', '"args": {"\\u005f_proto__": 1,')],
     ['json-forbidden-constructor', 'E_JSON_FORBIDDEN_KEY', 'arch.json args hold the key constructor', arch('"args": {', '"args": {"constructor": 1,')],
     ['json-forbidden-prototype', 'E_JSON_FORBIDDEN_KEY', 'training.json holds the key prototype', training('{"prototype": 1}')],
+    // Several faults in one document: the first in reading order decides, in every reader.
+    ['json-first-fault-duplicate', 'E_JSON_DUPLICATE_KEY', 'a duplicate key, then a syntax error', training('{"epoch": 1, "epoch": 2, x')],
+    ['json-first-fault-forbidden', 'E_JSON_FORBIDDEN_KEY', 'a __proto__ key in a document that never ends', training('{"__proto__": 1')],
+    ['json-first-fault-syntax', 'E_JSON_SYNTAX', 'a syntax error, then arrays nested 70 deep', training('{"epoch": x, "metrics": ' + '['.repeat(70) + ']'.repeat(70) + '}')],
+    ['json-first-fault-outer-duplicate', 'E_JSON_DUPLICATE_KEY', 'a duplicate key whose value holds a __proto__ key', training('{"epoch": 1, "epoch": {"__proto__": 1}}')],
     ['json-schema-training', 'E_JSON_SCHEMA', 'training.json epoch is -1', p.json('training.json', (v) => void (v.epoch = -1))],
     ['json-schema-manifest', 'E_JSON_SCHEMA', 'manifest.json has a property its schema does not declare', p.json('manifest.json', (m) => void (m.extra = 1))],
     ['json-schema-arch', 'E_JSON_SCHEMA', 'arch.json lacks schemaVersion', p.json('arch.json', (a) => void delete a.schemaVersion)],
     ['json-schema-arch-format-0', 'E_JSON_SCHEMA', 'arch.json formatVersion 0 (below the schema\'s minimum, not a newer version)', p.json('arch.json', (a) => void (a.formatVersion = 0))],
     ['json-schema-input', 'E_JSON_SCHEMA', 'input.json layout "NCHW"', p.json('input.json', (c) => void (c.layout = 'NCHW'))],
     ['json-schema-scheduler', 'E_JSON_SCHEMA', 'scheduler.json without state', t.json('scheduler.json', (s) => void delete s.state)],
+    ['json-schema-arch-no-format-version', 'E_JSON_SCHEMA', 'arch.json without formatVersion', p.json('arch.json', (a) => void delete a.formatVersion)],
     ['format-version-arch-newer', 'E_FORMAT_VERSION', 'arch.json declares format version 3', p.json('arch.json', (a) => void (a.formatVersion = 3))],
     ['format-version-disagree', 'E_FORMAT_VERSION', 'arch.json says 1, manifest.json 2 (and there is no input.json)', p.edited((e) => {
       e.delete('input.json');
@@ -265,6 +271,7 @@ function json(p: Base, t: Base): Case[] {
     })],
     ['format-version-manifest-newer', 'E_FORMAT_VERSION', 'manifest.json declares format version 99', p.json('manifest.json', (m) => void (m.formatVersion = 99))],
     ['format-version-foreign', 'E_FORMAT_VERSION', 'manifest.json names the format "safetensors"', p.json('manifest.json', (m) => void (m.format = 'safetensors'))],
+    ['format-version-manifest-not-object', 'E_FORMAT_VERSION', 'manifest.json is an array, so it names no format (checked before the schema)', p.raw('manifest.json', Buffer.from('[]'))],
   ];
 }
 
@@ -306,6 +313,8 @@ function tables(p: Base, t: Base): Case[] {
       b[320 + 20] = 0xff; // fc1/bias ends at 340; logits/kernel starts at 384
       return b;
     })],
+    ['tensor-table-not-array', 'E_TENSOR_TABLE', 'weights.json tensors is 0 (the table is checked before its schema)', p.json('weights.json', (w) => void (w.tensors = 0))],
+    ['tensor-table-missing-offset', 'E_TENSOR_TABLE', 'a tensor without byteOffset', table((l) => void delete l[2].byteOffset)],
     ['tensor-table-optimizer', 'E_TENSOR_TABLE', 'optimizer.json with two slots at offset 0', t.json('optimizer.json', (o) => void (o.tensors[1].byteOffset = 0))],
     ['entry-too-large-table', 'E_ENTRY_TOO_LARGE', 'a table whose tensors need 4 TiB (more than the .bin cap)', table((l) => {
       l[3].shape = [2 ** 40];
