@@ -11,9 +11,10 @@ from .errors import BundleError, Issue, ValidationError
 from .arguments import complete_args
 from .migrations import migrate_args, rename_tensors
 from .published import load_published
-from .schemas import architecture_schemas, class_schemas, schema_issues
+from .schemas import architecture_schemas, class_schemas, schema_issues, with_defaults
 from .strict_json import parse_strict_json
 from .tar_reader import tar_entries
+from .write_checks import _class_checks as class_checks
 from .tensor_table import check_bin_size, check_padding, check_table, is_safe_integer, tensor_views
 
 FORMAT_VERSION = 2
@@ -170,10 +171,14 @@ def _rename_layers(table: dict, renames: Dict[str, str], entry: str) -> None:
 
 
 def _check_class(kind: str, entry: dict) -> None:
+    """The optimizer's or scheduler's class and arguments as the TypeScript registry's validate
+    checks them: defaults filled, the schema, then the spec's own checks (SGD's Nesterov
+    condition, LinearWarmup's inner scheduler)."""
     schemas = class_schemas(kind)
     if entry["class"] not in schemas:
         raise BundleError("E_UNKNOWN_CLASS", f'unknown {kind} "{entry["class"]}" (known: {", ".join(sorted(schemas))})')
-    issues = schema_issues(schemas[entry["class"]], entry["args"])
+    args = with_defaults(schemas[entry["class"]], entry["args"])
+    issues = schema_issues(schemas[entry["class"]], args) or class_checks(entry["class"], args, schemas)
     if issues:
         raise ValidationError("E_INVALID_ARGS", f'{entry["class"]} arguments', issues)
 

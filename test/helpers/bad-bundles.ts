@@ -287,6 +287,18 @@ function classes(p: Base, t: Base): Case[] {
     ['invalid-args-architecture-unknown', 'E_INVALID_ARGS', 'MLP arguments with one the schema does not declare', p.json('arch.json', (a) => void (a.args.layers = 2))],
     ['invalid-args-optimizer', 'E_INVALID_ARGS', 'Adam beta1 7', t.json('optimizer.json', (o) => void (o.args.beta1 = 7))],
     ['invalid-args-scheduler', 'E_INVALID_ARGS', 'CosineAnnealingLR tMax 0', t.json('scheduler.json', (s) => void (s.args.tMax = 0))],
+    ['invalid-args-optimizer-check', 'E_INVALID_ARGS', 'SGD with Nesterov momentum but momentum 0 (a check beyond the schema)', t.json('optimizer.json', (o) => {
+      o.class = 'SGD';
+      o.args = { ...optimizers.validate('SGD', { learningRate: 0.01 }), momentum: 0, nesterov: true };
+    })],
+    ['invalid-args-scheduler-inner-class', 'E_INVALID_ARGS', 'LinearWarmup around an inner scheduler "Pickle"', t.json('scheduler.json', (s) => {
+      s.class = 'LinearWarmup';
+      s.args = { ...schedulers.validate('LinearWarmup', { warmupEpochs: 2 }), scheduler: { class: 'Pickle', args: {} } };
+    })],
+    ['invalid-args-scheduler-inner-args', 'E_INVALID_ARGS', 'LinearWarmup around CosineAnnealingLR with tMax 0', t.json('scheduler.json', (s) => {
+      s.class = 'LinearWarmup';
+      s.args = { ...schedulers.validate('LinearWarmup', { warmupEpochs: 2 }), scheduler: { class: 'CosineAnnealingLR', args: { tMax: 0 } } };
+    })],
     ['input-mismatch-labels', 'E_INPUT_MISMATCH', 'input.json has 2 labels for 3 classes', p.json('input.json', (c) => void c.labels.pop())],
     ['input-mismatch-shape', 'E_INPUT_MISMATCH', 'input.json shape [4, 4, 3] for a [1, 4, 4] resolution', p.json('input.json', (c) => void (c.shape = [4, 4, 3]))],
   ];
