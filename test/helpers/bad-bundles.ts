@@ -285,6 +285,7 @@ function classes(p: Base, t: Base): Case[] {
     ['invalid-args-architecture', 'E_INVALID_ARGS', 'MLP classes 0', p.json('arch.json', (a) => void (a.args.classes = 0))],
     ['invalid-args-architecture-incomplete', 'E_INVALID_ARGS', 'MLP arguments without hidden (stored arguments are never defaulted)', p.json('arch.json', (a) => void delete a.args.hidden)],
     ['invalid-args-architecture-unknown', 'E_INVALID_ARGS', 'MLP arguments with one the schema does not declare', p.json('arch.json', (a) => void (a.args.layers = 2))],
+    ['invalid-args-architecture-check', 'E_INVALID_ARGS', 'MLP whitening of 2 channels for a 1-channel input (a check beyond the schema)', p.json('arch.json', (a) => void (a.args.whitening = { mean: [0.5, 0.5], std: [0.25, 0.25] }))],
     ['invalid-args-optimizer', 'E_INVALID_ARGS', 'Adam beta1 7', t.json('optimizer.json', (o) => void (o.args.beta1 = 7))],
     ['invalid-args-scheduler', 'E_INVALID_ARGS', 'CosineAnnealingLR tMax 0', t.json('scheduler.json', (s) => void (s.args.tMax = 0))],
     ['invalid-args-optimizer-check', 'E_INVALID_ARGS', 'SGD with Nesterov momentum but momentum 0 (a check beyond the schema)', t.json('optimizer.json', (o) => {
