@@ -169,6 +169,19 @@ def _known_slots(class_name: str):
     return None if rule is None else rule["slots"]
 
 
+def _slot_problem(class_name: str, known, weight: str, slot: str, array: np.ndarray, weights: Mapping[str, np.ndarray]):
+    """(message, keyword) of what is wrong with one slot tensor, or None."""
+    if not weight or (known is not None and slot not in known):
+        return f"is not a slot of {class_name} (expected \"<weight>/<slot>\" with slot one of {', '.join(known or [])})", "slot"
+    if weight not in weights:
+        return "belongs to no weight of the bundle", "weight"
+    if stored_dtype(array) != "float32":
+        return f"must be float32, received {array.dtype}", "dtype"
+    if tuple(array.shape) != tuple(np.shape(weights[weight])):
+        return f"must have the weight's shape {list(np.shape(weights[weight]))}, received {list(array.shape)}", "shape"
+    return None
+
+
 def _check_slots(class_name: str, state: Mapping[str, np.ndarray], weights: Mapping[str, np.ndarray]) -> None:
     """As SlotOptimizer.setState (src/tfjs/train/optimizers/slot-optimizer.ts): each tensor is
     `<weight>/<slot>`, float32, of its weight's shape; every updated weight has the same slots."""
@@ -177,15 +190,9 @@ def _check_slots(class_name: str, state: Mapping[str, np.ndarray], weights: Mapp
     slots_of: Dict[str, List[str]] = {}
     for i, (name, array) in enumerate(state.items()):
         weight, _, slot = name.rpartition("/")
-        problem = lambda message, keyword: issues.append(Issue(f"/tensors/{i}", f'"{name}" {message}', keyword))  # noqa: E731
-        if not weight or (known is not None and slot not in known):
-            problem(f"is not a slot of {class_name} (expected \"<weight>/<slot>\" with slot one of {', '.join(known or [])})", "slot")
-        elif weight not in weights:
-            problem("belongs to no weight of the bundle", "weight")
-        elif stored_dtype(array) != "float32":
-            problem(f"must be float32, received {array.dtype}", "dtype")
-        elif tuple(array.shape) != tuple(np.shape(weights[weight])):
-            problem(f"must have the weight's shape {list(np.shape(weights[weight]))}, received {list(array.shape)}", "shape")
+        problem = _slot_problem(class_name, known, weight, slot, array, weights)
+        if problem:
+            issues.append(Issue(f"/tensors/{i}", f'"{name}" {problem[0]}', problem[1]))
         else:
             slots_of.setdefault(weight, []).append(slot)
     sets = {tuple(sorted(s)) for s in slots_of.values()}
