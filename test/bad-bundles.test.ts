@@ -5,12 +5,14 @@
  * has a case.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { useTestBackend } from './helpers/backend.js';
-import { badBundles, baseBundles, expectLoadRefused, FIXTURE_FOLDER, fixtureFiles, type BadBundle } from './helpers/bad-bundles.js';
+import { badBundles, baseBundles, expectLoadRefused, FIXTURE_FOLDER, fixtureFiles, mutants, type BadBundle } from './helpers/bad-bundles.js';
+import { tempDir } from './helpers/tempdir.js';
 import { checkTrainingClasses } from '../src/core/index.js';
 import { ArchbundleError, openBundleFile, readBundle, State, type BundleSource } from '../src/index.js';
 
@@ -92,5 +94,43 @@ describe('every bad bundle is refused with its code', () => {
         }
       }
     }
+  });
+});
+
+const python = spawnSync('/usr/bin/python3', ['-c', 'import numpy, jsonschema'], { encoding: 'utf8' });
+
+/** archbundle.read on each file: "OK", the BundleError's code, or any other exception as it is (a crash is a disagreement too). */
+const PYTHON_CODES = `
+import json, os, sys, archbundle
+out = []
+for path in sys.argv[1:]:
+    try:
+        archbundle.read(path)
+        out.append("OK")
+    except archbundle.BundleError as error:
+        out.append(error.code)
+    except Exception as error:
+        out.append(f"{type(error).__name__}: {error}")
+print(json.dumps(out))
+`;
+
+describe('the Python package reads as the TypeScript reader', () => {
+  it('of 400 randomly damaged bundles, refuses each with the same code or reads it too', { skip: python.status !== 0 && 'python3 with numpy and jsonschema is not installed' }, async () => {
+    const folder = tempDir('archbundle-mutants-');
+    const bundles = await mutants(20261203, 400);
+    const paths = bundles.map((bytes, i) => {
+      const path = join(folder, `m${i}.bundle`);
+      writeFileSync(path, bytes);
+      return path;
+    });
+    const ours: string[] = [];
+    for (const bytes of bundles) ours.push(await validate(bytes).then(() => 'OK', (e: unknown) => (e instanceof ArchbundleError ? e.code : String(e))));
+    const run = spawnSync('/usr/bin/python3', ['-c', PYTHON_CODES, ...paths], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(root, 'python') } });
+    assert.equal(run.status, 0, run.stderr);
+    const theirs = JSON.parse(run.stdout) as string[];
+    const differ = ours.flatMap((code, i) => (code === theirs[i] ? [] : [`m${i}.bundle: TypeScript ${code}, Python ${theirs[i]}`]));
+    assert.deepEqual(differ, [], 'write the bundles with mutants() from test/helpers/bad-bundles.ts to look at them');
+    // the damage must reach every layer, or agreement proves little
+    assert.ok(new Set(ours).size >= 12 && ours.includes('OK'), `codes met: ${[...new Set(ours)].join(', ')}`);
   });
 });

@@ -418,3 +418,81 @@ async function loadRefused(source: Uint8Array | string, code: string, options: L
   assert.equal(tf.memory().numTensors, tensorsBefore, `no tensor stays allocated (${from})`);
   return caught;
 }
+
+/**
+ * `count` bundles made by random damage to the bases, from a seed (the same seed gives the same
+ * bundles): text edits of a JSON entry, edited JSON values, flipped bytes, cut or lengthened
+ * files, header bytes with the checksum made right, extension headers. Many are refused, some
+ * are not; every reader must say the same of each, which test/bad-bundles.test.ts checks.
+ */
+export async function mutants(seed: number, count: number): Promise<Uint8Array[]> {
+  let state = seed;
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const bases = await baseBundles();
+  const sets = [await splitTar(bases.plain), await splitTar(bases.trained)];
+  const values: unknown[] = [-1, 0, 0.5, 1, 3, 64, 2 ** 53, 'x', '', null, [], [1, 2], {}, true, 1e300, 'float16', [2 ** 40, 2 ** 40]];
+  const edit = (value: any, depth = 0): any => {
+    if (!value || typeof value !== 'object' || depth > 3 || random() < 0.2) return structuredClone(pick(values));
+    const keys = Object.keys(value);
+    if (keys.length === 0) return value;
+    const key = pick(keys);
+    if (random() < 0.1 && !Array.isArray(value)) delete value[key];
+    else value[key] = edit(value[key], depth + 1);
+    return value;
+  };
+  const out: Uint8Array[] = [];
+  while (out.length < count) {
+    const entries: Entries = new Map([...pick(sets)].map(([k, v]) => [k, Uint8Array.from(v)]));
+    const jsonNames = [...entries.keys()].filter((k) => k.endsWith('.json'));
+    const bytes = rebuild(entries);
+    const kind = Math.floor(random() * 6);
+    if (kind === 0) {
+      const name = pick(jsonNames.filter((n) => n !== 'manifest.json'));
+      let text = Buffer.from(entries.get(name)!).toString('utf8');
+      for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
+        const at = Math.floor(random() * text.length);
+        text = text.slice(0, at) + pick(['', ...'{}[]",:019eE-.\\utnx_\n\u00e9']) + text.slice(at + (random() < 0.5 ? 1 : 0));
+      }
+      entries.set(name, Buffer.from(text));
+      out.push(rebuild(entries));
+    } else if (kind === 1) {
+      const name = pick(jsonNames);
+      entries.set(name, jsonBytes(edit(parseJson(entries.get(name)))));
+      out.push(rebuild(entries, { fixManifest: name !== 'manifest.json' }));
+    } else if (kind === 2) {
+      for (let n = 1 + Math.floor(random() * 2); n > 0; n--) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      out.push(bytes);
+    } else if (kind === 3) {
+      out.push(random() < 0.5 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : Buffer.concat([bytes, new Uint8Array(Math.floor(random() * 12000))]));
+    } else if (kind === 4) {
+      const headers: number[] = [];
+      let at = 0;
+      for (const data of entries.values()) {
+        headers.push(at);
+        at += 512 + Math.ceil(data.length / 512) * 512;
+      }
+      const block = pick(headers);
+      const offset = pick([...Array(512).keys()].filter((i) => i < 148 || i >= 156));
+      bytes[block + offset] = random() < 0.5 ? Math.floor(random() * 256) : pick([0, 0x20, 0x30, 0x37, 0x2f, 0x2e, 0x78, 0x4c, 0x80]);
+      let sum = 0;
+      for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : bytes[block + i]!;
+      bytes.set(Buffer.from(`${sum.toString(8).padStart(6, '0')}\0 `, 'latin1'), block + 148);
+      out.push(bytes);
+    } else {
+      const list: CraftEntry[] = [...entries].map(([name, data]) => ({ name, data }));
+      const i = Math.floor(random() * list.length);
+      const { name, data } = list[i]! as { name: string; data: Uint8Array };
+      if (random() < 0.7) {
+        const value = () => pick([name, '../x', String(data.length), '1', '-1.5', 'abc', '', `0${data.length}`, '1e3', 'x\u0001']);
+        const records = paxData(Array.from({ length: 1 + Math.floor(random() * 3) }, () => [pick(['path', 'size', 'mtime', 'uid', 'uname', 'linkpath', 'hdrcharset']), value()]));
+        if (random() < 0.3) records[Math.floor(random() * records.length)] = pick([0x30, 0x20, 0x0a, 0x3d, 0x41]);
+        list.splice(i, 0, { name: 'PaxHeaders/x', type: pick(['x', 'x', 'g']), data: records });
+      } else {
+        list.splice(i, 0, { name: '././@LongLink', type: 'L', magic: GNU_MAGIC, data: Buffer.from(pick([`${name}\0`, name, 'a\0b\0', `../${name}\0`, '.\0'])) });
+      }
+      out.push(craftTar(list));
+    }
+  }
+  return out;
+}
