@@ -81,3 +81,18 @@ def test_load_cases_are_read_then_refused_by_archbundle_torch(case):
         assert getattr(caught.value, "code", None) != case["code"], f"{case['id']} now passes: remove it from NOT_YET"
         return
     refused(lambda: _build(bundle), case["code"])
+
+
+@pytest.mark.parametrize("limits, code", [
+    ({"max_json_bytes": 64}, "E_ENTRY_TOO_LARGE"),
+    ({"max_bin_bytes": 16}, "E_ENTRY_TOO_LARGE"),
+    ({"max_json_depth": 1}, "E_JSON_DEPTH"),
+    ({"max_tensors": 3}, "E_TENSOR_TABLE"),
+    ({"max_rank": 1}, "E_TENSOR_TABLE"),
+], ids=["json-bytes", "bin-bytes", "json-depth", "tensors", "rank"])
+def test_lowered_caps_refuse_with_the_typescript_codes(limits, code):
+    # a load case reads fine: its defect is only for the model to find
+    path = FOLDER / "weights-mismatch-shape.bundle"
+    archbundle.read(path)
+    refused(lambda: archbundle.read(path, limits=limits), code)
+    refused(lambda: archbundle.read(path, limits=archbundle.reader.ReadLimits(**limits)), code)
