@@ -14,7 +14,7 @@ from .published import load_published
 from .schemas import architecture_schemas, class_schemas, schema_issues, with_defaults
 from .strict_json import parse_strict_json
 from .tar_reader import tar_entries
-from .write_checks import _class_checks as class_checks
+from .write_checks import class_checks
 from .tensor_table import check_bin_size, check_padding, check_table, is_safe_integer, tensor_views
 
 FORMAT_VERSION = 2
