@@ -1,11 +1,12 @@
-"""An architecture's complete, validated arguments from the published schema
-(architectures/<name>/schema.json), as archbundle's TS registry makes them: defaults filled in,
-then the schema, then the checks the schema cannot express."""
+"""Complete, validated arguments from the published schemas, as archbundle's TS registries make
+them: defaults filled in, then the schema, then the checks the schema cannot express. For
+architectures (architectures/<name>/schema.json) and for optimizers and schedulers
+(src/core/{optimizers,schedulers}/*.schema.json); and the input contract against them."""
 from typing import Any, Dict, List
 
 from .errors import BundleError, Issue, ValidationError
 from .group_count import group_count
-from .schemas import architecture_schemas, schema_issues, with_defaults
+from .schemas import architecture_schemas, class_schemas, pointer, schema_issues, with_defaults
 
 
 def complete_args(class_name: str, args: Dict[str, Any]) -> Dict[str, Any]:
@@ -60,3 +61,51 @@ def _normalised_planes(class_name: str, args: Dict[str, Any]) -> List[int]:
     if class_name == "SimpleNet":
         return [c, 2 * c, 4 * c, 8 * c, 32 * c]
     return []
+
+
+def complete_class_args(kind: str, name: str, args: Dict[str, Any], *, stored: bool = False) -> Dict[str, Any]:
+    """The complete arguments of optimizer or scheduler `name` (`kind` "optimizer" or
+    "scheduler"); E_UNKNOWN_CLASS or E_INVALID_ARGS. `stored`: arguments a bundle is to store,
+    which must name every declared property already (a writer fills the defaults in)."""
+    schemas = class_schemas(kind)
+    if name not in schemas:
+        raise BundleError("E_UNKNOWN_CLASS", f'unknown {kind} "{name}" (known: {", ".join(sorted(schemas))})')
+    missing = [k for k in schemas[name].get("properties", {}) if k not in args] if stored else []
+    if missing:
+        raise ValidationError("E_INVALID_ARGS", f"{name} arguments", [
+            Issue(pointer([k]), "is declared by the schema but missing (a bundle stores complete arguments: fill in the defaults)", "complete")
+            for k in missing])
+    complete = with_defaults(schemas[name], args)
+    issues = schema_issues(schemas[name], complete) or _class_checks(name, complete, schemas)
+    if issues:
+        raise ValidationError("E_INVALID_ARGS", f"{name} arguments", issues)
+    return complete
+
+
+def _class_checks(name: str, args: Dict[str, Any], schemas: Dict[str, dict]) -> List[Issue]:
+    """What the TS specs check beyond the schema (src/core/optimizers/specs.ts, schedulers/specs.ts)."""
+    if name == "SGD" and args["nesterov"] and not (args["momentum"] > 0 and args["dampening"] == 0):
+        return [Issue("/nesterov", f"needs momentum > 0 and dampening 0, received momentum {args['momentum']} and dampening {args['dampening']}", "nesterov")]
+    if name == "LinearWarmup" and args.get("scheduler"):
+        inner = args["scheduler"]
+        if inner["class"] not in schemas:
+            return [Issue("/scheduler/class", f'unknown scheduler "{inner["class"]}"', "class")]
+        inner_args = with_defaults(schemas[inner["class"]], inner.get("args", {}))
+        return [Issue("/scheduler/args" + i.pointer, i.message, i.keyword)
+                for i in schema_issues(schemas[inner["class"]], inner_args) or _class_checks(inner["class"], inner_args, schemas)]
+    return []
+
+
+def check_input_contract(contract: Dict[str, Any], args: Dict[str, Any]) -> None:
+    """src/core/bundle/input-contract.ts checkInputContract: one label per class (when labelled),
+    and the shape of the architecture's resolution; E_INPUT_MISMATCH with every problem."""
+    issues: List[Issue] = []
+    labels = contract.get("labels")
+    if labels is not None and len(labels) != args["classes"]:
+        issues.append(Issue("/labels", f"expected {args['classes']} labels (one per class), received {len(labels)}", "labels"))
+    channels, height, width = args["resolution"]
+    if list(contract.get("shape") or []) != [height, width, channels]:
+        issues.append(Issue("/shape", f"expected [{height}, {width}, {channels}] (the model's resolution [{channels}, {height}, {width}] "
+                                      f"as height, width, channels), received {contract.get('shape')}", "shape"))
+    if issues:
+        raise ValidationError("E_INPUT_MISMATCH", "input.json", issues)

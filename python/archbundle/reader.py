@@ -8,13 +8,12 @@ from typing import Any, BinaryIO, Dict, Mapping, Union
 
 from .bundle import Bundle, Optimizer, Scheduler
 from .errors import BundleError, Issue, ValidationError
-from .arguments import complete_args
+from .arguments import check_input_contract, complete_args, complete_class_args
 from .migrations import migrate_args, rename_tensors
 from .published import load_published
-from .schemas import architecture_schemas, class_schemas, schema_issues, with_defaults
+from .schemas import architecture_schemas, schema_issues
 from .strict_json import parse_strict_json
 from .tar_reader import tar_entries
-from .write_checks import class_checks
 from .tensor_table import check_bin_size, check_padding, check_table, is_safe_integer, tensor_views
 
 FORMAT_VERSION = 2
@@ -117,7 +116,7 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO], *, limits: Union[Read
     # what checkTrainingClasses checks after readBundle
     for kind, name in (("optimizer", "optimizer.json"), ("scheduler", "scheduler.json")):
         if name in docs:
-            _check_class(kind, docs[name])
+            complete_class_args(kind, docs[name]["class"], docs[name]["args"])
     return _bundle(docs, seen, table_sizes)
 
 
@@ -141,7 +140,7 @@ def _check_json_entry(name: str, value: Any, docs: Dict[str, Any]) -> Any:
     if name == "arch.json":
         return _check_arch(value)
     if name == "input.json":
-        _check_input(value, docs["arch.json"])
+        check_input_contract(value, docs["arch.json"]["args"])
     return value
 
 
@@ -168,32 +167,6 @@ def _rename_layers(table: dict, renames: Dict[str, str], entry: str) -> None:
     names = rename_tensors([t["name"] for t in table["tensors"]], renames, entry)
     for record, name in zip(table["tensors"], names):
         record["name"] = name
-
-
-def _check_class(kind: str, entry: dict) -> None:
-    """The optimizer's or scheduler's class and arguments as the TypeScript registry's validate
-    checks them: defaults filled, the schema, then the spec's own checks (SGD's Nesterov
-    condition, LinearWarmup's inner scheduler)."""
-    schemas = class_schemas(kind)
-    if entry["class"] not in schemas:
-        raise BundleError("E_UNKNOWN_CLASS", f'unknown {kind} "{entry["class"]}" (known: {", ".join(sorted(schemas))})')
-    args = with_defaults(schemas[entry["class"]], entry["args"])
-    issues = schema_issues(schemas[entry["class"]], args) or class_checks(entry["class"], args, schemas)
-    if issues:
-        raise ValidationError("E_INVALID_ARGS", f'{entry["class"]} arguments', issues)
-
-
-def _check_input(contract: dict, arch: dict) -> None:
-    args = arch["args"]
-    issues = []
-    labels = contract.get("labels")
-    if labels is not None and len(labels) != args["classes"]:
-        issues.append(Issue("/labels", f"expected {args['classes']} labels (one per class), received {len(labels)}", "labels"))
-    channels, height, width = args["resolution"]
-    if contract.get("shape") != [height, width, channels]:
-        issues.append(Issue("/shape", f"expected [{height}, {width}, {channels}] (the model's resolution), received {contract.get('shape')}", "shape"))
-    if issues:
-        raise ValidationError("E_INPUT_MISMATCH", "input.json", issues)
 
 
 def _check_manifest(manifest: dict, seen: Dict[str, memoryview]) -> None:

@@ -18,11 +18,11 @@ from typing import Any, Dict, List, Mapping
 
 import numpy as np
 
-from .arguments import complete_args
+from .arguments import check_input_contract, complete_args, complete_class_args
 from .bundle import Bundle
 from .errors import BundleError, Issue, ValidationError, format_issues
 from .published import load_published, published_files
-from .schemas import architecture_schemas, class_schemas, pointer, schema_issues, with_defaults
+from .schemas import architecture_schemas, pointer, schema_issues
 
 FORMAT_VERSION = 2
 MAX_RANK = 8  # the readers' default cap (src/core/bundle/format.ts DEFAULT_LIMITS)
@@ -46,12 +46,12 @@ def check_bundle(bundle: Bundle) -> None:
     _check_arch(arch)
     if bundle.input is not None:
         _check_entry("input.json", bundle.input)
-        _check_contract(bundle.input, arch["args"])
+        check_input_contract(bundle.input, arch["args"])
     _check_tensors("weights.json", bundle.weights)
     if bundle.optimizer is not None:
         o = bundle.optimizer
         _check_entry("optimizer.json", {"class": o.class_name, "args": o.args, "learningRate": o.learning_rate, "step": o.step, "tensors": []})
-        _check_class("optimizer", o.class_name, o.args)
+        complete_class_args("optimizer", o.class_name, o.args, stored=True)
         _check_tensors("optimizer.json", o.state)
         _check_slots(o.class_name, o.state, bundle.weights)
     if bundle.scheduler is not None:
@@ -59,7 +59,7 @@ def check_bundle(bundle: Bundle) -> None:
             raise BundleError("E_INVALID_ARGS", "a scheduler can only be saved with its optimizer")
         s = bundle.scheduler
         _check_entry("scheduler.json", {"class": s.class_name, "args": s.args, "state": s.state})
-        _check_class("scheduler", s.class_name, s.args)
+        complete_class_args("scheduler", s.class_name, s.args, stored=True)
         issues = schema_issues(SCHEDULER_STATE, s.state)
         if issues:
             raise BundleError("E_STATE_MISMATCH", f"{s.class_name} scheduler state does not fit: {format_issues(issues)}", issues)
@@ -105,45 +105,6 @@ def _check_complete(subject: str, schema: dict, args: Dict[str, Any]) -> None:
         raise ValidationError("E_INVALID_ARGS", subject, [
             Issue(pointer([k]), "is declared by the schema but missing (a bundle stores complete arguments: fill in the defaults)", "complete")
             for k in missing])
-
-
-def _check_class(kind: str, name: str, args: Dict[str, Any]) -> None:
-    schemas = class_schemas(kind)
-    if name not in schemas:
-        raise BundleError("E_UNKNOWN_CLASS", f'unknown {kind} "{name}" (known: {", ".join(sorted(schemas))})')
-    _check_complete(f"{name} arguments", schemas[name], args)
-    issues = schema_issues(schemas[name], args) or class_checks(name, args, schemas)
-    if issues:
-        raise ValidationError("E_INVALID_ARGS", f"{name} arguments", issues)
-
-
-def class_checks(name: str, args: Dict[str, Any], schemas: Dict[str, dict]) -> List[Issue]:
-    """What the TS specs check beyond the schema (src/core/optimizers/specs.ts, schedulers/specs.ts),
-    for optimizer or scheduler `name` with `args` (complete) and the class schemas of its kind.
-    The reader runs them too."""
-    if name == "SGD" and args["nesterov"] and not (args["momentum"] > 0 and args["dampening"] == 0):
-        return [Issue("/nesterov", f"needs momentum > 0 and dampening 0, received momentum {args['momentum']} and dampening {args['dampening']}", "nesterov")]
-    if name == "LinearWarmup" and args.get("scheduler"):
-        inner = args["scheduler"]
-        if inner["class"] not in schemas:
-            return [Issue("/scheduler/class", f'unknown scheduler "{inner["class"]}"', "class")]
-        inner_args = with_defaults(schemas[inner["class"]], inner.get("args", {}))
-        return [Issue("/scheduler/args" + i.pointer, i.message, i.keyword)
-                for i in schema_issues(schemas[inner["class"]], inner_args) or class_checks(inner["class"], inner_args, schemas)]
-    return []
-
-
-def _check_contract(contract: Dict[str, Any], args: Dict[str, Any]) -> None:
-    """src/core/bundle/input-contract.ts checkInputContract: one label per class, the resolution's shape."""
-    issues: List[Issue] = []
-    labels = contract.get("labels")
-    if labels is not None and len(labels) != args["classes"]:
-        issues.append(Issue("/labels", f"must have one label per class ({args['classes']}), received {len(labels)}", "classes"))
-    c, h, w = args["resolution"]
-    if list(contract["shape"]) != [h, w, c]:
-        issues.append(Issue("/shape", f"must be [{h}, {w}, {c}] (the model's resolution [{c}, {h}, {w}] as height, width, channels), received {list(contract['shape'])}", "resolution"))
-    if issues:
-        raise BundleError("E_INPUT_MISMATCH", f"input.json does not fit the model: {format_issues(issues)}", issues)
 
 
 def _check_tensors(entry: str, tensors: Mapping[str, Any]) -> None:
@@ -207,5 +168,3 @@ def _check_slots(class_name: str, state: Mapping[str, np.ndarray], weights: Mapp
         raise BundleError("E_STATE_MISMATCH", f"{class_name} state does not fit: {format_issues(issues)}", issues)
 
 
-# The name reader.py imports today; class_checks is the public one.
-_class_checks = class_checks

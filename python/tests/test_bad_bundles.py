@@ -17,14 +17,6 @@ CASES = json.loads((FOLDER / "index.json").read_text("utf-8"))["cases"]
 READ = [c for c in CASES if c["stage"] == "read"]
 LOAD = [c for c in CASES if c["stage"] == "load"]
 
-# Cases archbundle.torch cannot refuse with the TypeScript code yet, and why. Each must still
-# fail otherwise than expected: when it starts to pass, take it out of this table.
-NOT_YET = {
-    "state-mismatch-scheduler": "archbundle.torch.to_torch_scheduler maps StepLR and ExponentialLR only "
-                                "(CosineAnnealingLR is E_UNKNOWN_CLASS there) and does not check a scheduler's state",
-}
-
-
 def documented_codes():
     """The codes of the table in §6 of docs/bundle-format.md: every backticked E_ code of its last column."""
     doc = (ROOT / "docs" / "bundle-format.md").read_text("utf-8")
@@ -75,11 +67,6 @@ def test_load_cases_are_read_then_refused_by_archbundle_torch(case):
     path = FOLDER / case["file"]
     bundle = archbundle.read(path)
     assert archbundle.read(path.read_bytes()).arch == bundle.arch
-    if case["id"] in NOT_YET:
-        with pytest.raises(Exception) as caught:
-            _build(bundle)
-        assert getattr(caught.value, "code", None) != case["code"], f"{case['id']} now passes: remove it from NOT_YET"
-        return
     refused(lambda: _build(bundle), case["code"])
 
 

@@ -10,7 +10,17 @@ from typing import Any, Dict, Optional
 import torch
 
 from ..bundle import Scheduler
-from ..errors import BundleError
+from ..errors import BundleError, format_issues
+from ..schemas import schema_issues
+
+# The state of every mapped scheduler, as archbundle's EpochScheduler.setState accepts it.
+EPOCH_STATE = {
+    "type": "object",
+    "properties": {"lastEpoch": {"type": "integer", "minimum": 0}, "baseLr": {"type": "number", "minimum": 0},
+                   "learningRate": {"type": "number", "minimum": 0}},
+    "required": ["lastEpoch", "baseLr", "learningRate"],
+    "additionalProperties": False,
+}
 
 # archbundle argument → PyTorch scheduler attribute (its constructor's keyword too), per class.
 ARGS: Dict[str, Dict[str, str]] = {
@@ -46,6 +56,9 @@ def to_torch_scheduler(saved: Optional[Scheduler], optimizer: torch.optim.Optimi
         return None
     if saved.class_name not in ARGS:
         raise BundleError("E_UNKNOWN_CLASS", f"no PyTorch scheduler for {saved.class_name}")
+    issues = schema_issues(EPOCH_STATE, saved.state)
+    if issues:
+        raise BundleError("E_STATE_MISMATCH", f"{saved.class_name} scheduler state does not fit: {format_issues(issues)}", issues)
     for group in optimizer.param_groups:
         group["initial_lr"] = saved.state["baseLr"]
     kwargs = {theirs: saved.args[ours] for ours, theirs in ARGS[saved.class_name].items()}
