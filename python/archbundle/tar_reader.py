@@ -182,6 +182,15 @@ def _read(view: memoryview, at: int, n: int, what: str) -> bytes:
     return bytes(view[at:at + n])
 
 
+def _skip_padding(view: memoryview, at: int, n: int, after: str) -> int:
+    """Writers pad with zeros; anything else there is data no reader looks at, so refuse it."""
+    padding = _read(view, at, n, f"the padding of {after}")
+    if any(padding):
+        offset = next(i for i, b in enumerate(padding) if b)
+        raise BundleError("E_NOT_TAR", f"bundle has a non-zero byte (0x{padding[offset]:02x}) at offset {at + offset}, in the zero padding after {after}")
+    return at + n
+
+
 def tar_entries(view: memoryview, admit: Callable[[str, int], None] = lambda name, size: None) -> Iterator[Tuple[str, int, int]]:
     """Every regular file of the archive, in order, as (name, data offset, size). `admit(name,
     size)` runs on each file's header before its bytes are looked at (even whether they are all
@@ -215,9 +224,7 @@ def tar_entries(view: memoryview, admit: Callable[[str, int], None] = lambda nam
                     raise BundleError("E_ENTRY_TOO_LARGE", f"bundle {kind} at offset {at} has {size} bytes, more than the cap of {MAX_EXTENSION_BYTES}")
                 data = _read(view, position, size, f"the {kind} at offset {at}")
                 position += size
-                padding = -size % BLOCK
-                _read(view, position, padding, f"the padding of the {kind} at offset {at}")
-                position += padding
+                position = _skip_padding(view, position, -size % BLOCK, f"the {kind} at offset {at}")
                 extension = {"kind": kind, "at": at, **(parse_pax(data, at) if typeflag == "x" else {"path": _long_name(data, at)})}
                 continue
             if typeflag not in ("0", "\0"):
@@ -231,12 +238,7 @@ def tar_entries(view: memoryview, admit: Callable[[str, int], None] = lambda nam
             raise BundleError("E_TRUNCATED", f"bundle ends inside entry {path!r}: {position + size - len(view)} more bytes expected at offset {len(view)}")
         yield path, position, size
         position += size
-        # Writers pad with zeros; anything else there is data no reader looks at, so refuse it.
-        padding = _read(view, position, -size % BLOCK, "the padding of a tar entry")
-        if any(padding):
-            offset = next(i for i, b in enumerate(padding) if b)
-            raise BundleError("E_NOT_TAR", f"bundle has a non-zero byte (0x{padding[offset]:02x}) at offset {position + offset}, in the zero padding after a tar entry")
-        position += len(padding)
+        position = _skip_padding(view, position, -size % BLOCK, "a tar entry")
 
 
 def _dangling(extension: dict, followed_by: str) -> BundleError:

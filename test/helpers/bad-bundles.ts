@@ -157,6 +157,8 @@ function container(p: Base): Case[] {
   const type = (flag: string, linkname?: string) => p.list((l) => void l.splice(1, 0, { name: 'input.json', type: flag, linkname }));
   const path = (name: string) => p.list((l) => void (l[0] = { ...l[0]!, name }));
   const beforeArch = (extension: CraftEntry) => p.list((l) => void l.unshift(extension));
+  // The header announces the entry's own bytes; `byte` follows them where the zero padding is.
+  const paddedWith = (byte: string, entry: CraftEntry): CraftEntry => ({ ...entry, size: entry.data!.length, data: Buffer.concat([entry.data!, Buffer.from(byte)]) });
   const base256 = (size: number) => {
     const field = new Uint8Array(12);
     field[0] = 0x80;
@@ -174,6 +176,8 @@ function container(p: Base): Case[] {
     ['not-tar-entry-padding', 'E_NOT_TAR', 'a non-zero byte in the zero padding after arch.json', padding],
     ['not-tar-pax-record', 'E_NOT_TAR', 'a pax record whose length has a leading zero', beforeArch({ name: 'PaxHeaders/arch.json', type: 'x', data: Buffer.from('016 path=arch.json\n') })],
     ['not-tar-pax-size', 'E_NOT_TAR', 'a pax size that disagrees with the header', beforeArch({ name: 'PaxHeaders/arch.json', type: 'x', data: paxData([['size', '1']]) })],
+    ['not-tar-pax-padding', 'E_NOT_TAR', 'a non-zero byte in the padding after a pax header', beforeArch(paddedWith('x', { name: 'PaxHeaders/arch.json', type: 'x', data: paxData([['path', 'arch.json']]) }))],
+    ['not-tar-long-name-padding', 'E_NOT_TAR', 'a non-zero byte in the padding after a GNU long name', beforeArch(paddedWith('L', { name: '././@LongLink', type: 'L', magic: GNU_MAGIC, data: Buffer.from('arch.json\0') }))],
     ['not-tar-long-name-nul', 'E_NOT_TAR', 'a GNU long name that does not end in one NUL', beforeArch({ name: '././@LongLink', type: 'L', magic: GNU_MAGIC, data: Buffer.from('arch.json') })],
     ['truncated-in-header', 'E_TRUNCATED', 'the file ends inside the first header', valid.subarray(0, 300)],
     ['truncated-in-entry', 'E_TRUNCATED', 'the file ends inside arch.json', valid.subarray(0, 512 + 100)],

@@ -36,13 +36,7 @@ export class TarReader {
 
   /** The next entry's header, or null at the end-of-archive marker. The caller reads exactly `size` bytes before calling again. */
   async next(): Promise<TarEntryHeader | null> {
-    if (this.padding > 0) {
-      const at = this.source.position;
-      const padding = await this.source.read(this.padding, 'the padding of a tar entry');
-      // Writers pad with zeros; anything else there is data no reader looks at, so refuse it.
-      const nonZero = padding.findIndex((b) => b !== 0);
-      if (nonZero >= 0) throw new BundleError('E_NOT_TAR', `bundle has a non-zero byte (${hex(padding[nonZero]!)}) at offset ${at + nonZero}, in the zero padding after a tar entry`);
-    }
+    await this.skipPadding(this.padding, 'a tar entry');
     if (this.count === 0 && (await this.source.atEnd())) {
       throw new BundleError('E_NOT_TAR', 'bundle is empty: expected a tar archive');
     }
@@ -73,6 +67,15 @@ export class TarReader {
     }
   }
 
+  /** Writers pad with zeros; anything else there is data no reader looks at, so refuse it. */
+  private async skipPadding(length: number, after: string): Promise<void> {
+    if (length === 0) return;
+    const at = this.source.position;
+    const padding = await this.source.read(length, `the padding of ${after}`);
+    const nonZero = padding.findIndex((b) => b !== 0);
+    if (nonZero >= 0) throw new BundleError('E_NOT_TAR', `bundle has a non-zero byte (${hex(padding[nonZero]!)}) at offset ${at + nonZero}, in the zero padding after ${after}`);
+  }
+
   /** Reads a pax header's records or a GNU long name; they apply to the next header only. */
   private async extension(header: RawHeader): Promise<Extension> {
     const kind = typeName(header.typeflag);
@@ -83,8 +86,7 @@ export class TarReader {
       throw new BundleError('E_ENTRY_TOO_LARGE', `bundle ${kind} at offset ${header.at} has ${header.size} bytes, more than the cap of ${MAX_EXTENSION_BYTES}`);
     }
     const data = await this.source.read(header.size, `the ${kind} at offset ${header.at}`);
-    const padding = (BLOCK - (header.size % BLOCK)) % BLOCK;
-    if (padding > 0) await this.source.read(padding, `the padding of the ${kind} at offset ${header.at}`);
+    await this.skipPadding((BLOCK - (header.size % BLOCK)) % BLOCK, `the ${kind} at offset ${header.at}`);
     if (header.typeflag === 'x') return { kind, at: header.at, ...parsePax(data, header.at) };
     return { kind, at: header.at, path: longName(data, header.at) };
   }
