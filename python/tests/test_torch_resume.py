@@ -154,3 +154,17 @@ def test_archbundle_schedules_continue_in_pytorch(tmp_path, name):
     # Closed forms against PyTorch's recursions: equal up to rounding.
     assert optimizer.param_groups[0]["lr"] == pytest.approx(second.scheduler.state["learningRate"], rel=1e-12)
     assert scheduler.last_epoch == second.scheduler.state["lastEpoch"]
+
+
+def test_the_configured_rate_survives_pytorch_without_a_scheduler(tmp_path):
+    # A cosine schedule ends at rate 0: the rate in force and the configured one part ways, and a
+    # bundle saved from PyTorch without its scheduler must keep both.
+    path = train(tmp_path, *MODEL, optimizer={"class": "Adam", "args": {"learningRate": 0.004}},
+                 scheduler={"class": "CosineAnnealingLR", "args": {"tMax": 1}})
+    bundle = archbundle.read(path)
+    assert (bundle.optimizer.args["learningRate"], bundle.optimizer.learning_rate) == (0.004, 0)
+    model = abt.to_torch(bundle)
+    abt.save(tmp_path / "again.archbundle", model, abt.to_torch_optimizer(bundle, model), epoch=1)
+    again = archbundle.read(tmp_path / "again.archbundle")
+    assert again.optimizer.args == bundle.optimizer.args
+    assert again.optimizer.learning_rate == 0 and again.optimizer.step == bundle.optimizer.step

@@ -80,6 +80,9 @@ def to_torch_optimizer(bundle, model: torch.nn.Module) -> torch.optim.Optimizer:
     kwargs["lr"] = saved.learning_rate
     parameters = _parameters(model)
     optimizer = TORCH_CLASSES[saved.class_name]([p for *_, p in parameters], **kwargs)
+    # The configured rate, where PyTorch's schedulers keep it (and a new one keeps what is there):
+    # `lr` is the rate in force, which a schedule may have taken anywhere, to 0 included.
+    optimizer.param_groups[0]["initial_lr"] = saved.args["learningRate"]
 
     issues: List[Issue] = []
     known = set()
@@ -140,7 +143,7 @@ def from_torch_optimizer(optimizer: torch.optim.Optimizer, model: torch.nn.Modul
             issues.append(Issue(f"/param_groups/0/{key}", f"is a setting archbundle does not implement (received {value!r})", "torch-optimizer"))
         elif value not in rule["ignored"][key]:
             issues.append(Issue(f"/param_groups/0/{key}", f"expected {' or '.join(map(repr, rule['ignored'][key]))} (archbundle implements only that), received {value!r}", "torch-optimizer"))
-    # With a scheduler, the configured rate is initial_lr and lr the one in force.
+    # The configured rate is initial_lr (set by a scheduler, or by to_torch_optimizer) and lr the one in force.
     learning_rate = float(group["lr"])
     args["learningRate"] = float(group.get("initial_lr", group["lr"]))
     parameters = _parameters(model)
