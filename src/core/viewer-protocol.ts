@@ -134,3 +134,46 @@ export interface Evaluation {
   misclassified: { index: number; target: number; top: { class: number; label: string | null; probability: number }[]; image: string /* PNG data URL */ }[];
   backend: string;
 }
+
+/**
+ * How one tensor moved from a reference bundle to another: the compare page's per-tensor change.
+ * Only tensors of the same name and shape in both are compared.
+ */
+export interface TensorChange {
+  name: string;
+  shape: number[];
+  /** ‖a − b‖, a the other bundle's values, b the reference's. */
+  distance: number;
+  /** ‖a − b‖ / ‖b‖; null when the reference tensor is all zeros. */
+  relative: number | null;
+}
+
+/** Per-tensor change from one bundle (the reference) to another. */
+export interface BundleComparison {
+  /** Indices into the bundles shown (a report's `bundles`, the viewer's open bundles). */
+  reference: number;
+  other: number;
+  changes: TensorChange[];
+  /** Tensors not compared: in one bundle only, or of different shapes. */
+  unmatched: string[];
+}
+
+/** A bundle as a report embeds it: the viewer's bundle without its bytes. */
+export interface ReportBundle {
+  summary: BundleSummary;
+  run?: SessionRun;
+  evaluation?: Evaluation;
+}
+
+/**
+ * What `archbundle report` embeds in `<script type="application/json" id="archbundle-report">`:
+ * everything the report's pages show, computed ahead in Node.
+ */
+export interface ReportData {
+  title: string;
+  /** ISO 8601. */
+  generated: string;
+  bundles: ReportBundle[];
+  /** Every ordered pair of bundles the compare page may show (reference, other); absent with one bundle. */
+  comparisons?: BundleComparison[];
+}
