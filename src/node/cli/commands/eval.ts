@@ -1,13 +1,10 @@
 import path from 'node:path';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
 import { DATASET_NAMES, type DatasetName } from '../../../core/config.js';
-import { loadDataset } from '../../data/load.js';
-import type { Dataset } from '../../../tfjs/data/types.js';
-import { ArchbundleError } from '../../../core/errors.js';
 import { State } from '../../state.js';
 import { evaluateSplit } from '../../../tfjs/train/evaluate.js';
 import { trainingFactories } from '../../../tfjs/train/factories.js';
-import { checkModelFitsDataset } from '../../../tfjs/train/model-fits-dataset.js';
+import { loadEvalData } from '../eval-data.js';
 import type { Command } from '../command.js';
 import { integer, json, percent, table } from '../format.js';
 import type { Io } from '../io.js';
@@ -53,15 +50,13 @@ async function run(argv: string[], io: Io): Promise<number> {
   const backend = await selectBackend(values.backend as BackendRequest | undefined);
   const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
   try {
-    const args = state.model.args as { classes: number; resolution: [number, number, number] };
-    const { name, from } = chooseDataset(data as DatasetName | undefined, state, file);
-    const dataset = await loadDataset(name, {
+    const { dataset, split, name, from } = await loadEvalData(state, file, {
+      data: data as DatasetName | undefined,
       dataDir: values['data-dir'] === undefined ? null : path.resolve(io.cwd, values['data-dir'] as string),
-      download: false,
-      synthetic: { train: 1, test: 500, classes: args.classes, resolution: args.resolution, noise: 0.25 },
+      limit,
+      command: 'eval',
     });
-    checkModelFitsDataset(state.model, dataset, { source: file });
-    const split = limit === undefined ? dataset.test : { ...dataset.test, count: Math.min(limit, dataset.test.count) };
+    const args = state.model.args as { resolution: [number, number, number] };
     // 8-bit images are scaled as the bundle says training scaled them (1/255 without a contract)
     const result = evaluateSplit(state.model, split, dataset.resolution, dataset.classes, batchSize, state.input?.pixels);
     const summary = {
@@ -100,37 +95,6 @@ async function run(argv: string[], io: Io): Promise<number> {
     state.optimizer?.dispose();
     state.model.dispose();
   }
-}
-
-/** How the dataset was chosen: named on the command line, by the bundle's input contract, or guessed. */
-type DatasetSource = '--data' | 'input.json' | 'input shape';
-
-/**
- * --data wins; then the dataset the bundle's input contract names. Only a bundle older than the
- * contract (format version 1) falls back to a guess from its input shape.
- */
-function chooseDataset(option: DatasetName | undefined, state: State, file: string): { name: DatasetName; from: DatasetSource } {
-  if (option !== undefined) return { name: option, from: '--data' };
-  const contract = state.input;
-  if (contract) {
-    const named = contract.dataset;
-    if (named !== null && (DATASET_NAMES as readonly string[]).includes(named)) return { name: named as DatasetName, from: 'input.json' };
-    const what = named === null ? 'no dataset' : `dataset "${named}", which is not one of ${DATASET_NAMES.join(', ')}`;
-    throw new UsageError(`${file}: its input contract names ${what}; pass --data NAME`, 'eval');
-  }
-  if (state.formatVersion >= 2) {
-    throw new UsageError(`${file} holds no input contract (input.json) naming its dataset; pass --data NAME`, 'eval');
-  }
-  const resolution = (state.model.args as { resolution: readonly number[] }).resolution;
-  return { name: guessDataset(resolution), from: 'input shape' };
-}
-
-/** The guess eval made before bundles carried their dataset; kept for format version 1 bundles only. */
-function guessDataset(resolution: readonly number[]): DatasetName {
-  const shape = resolution.join('x');
-  if (shape === '1x28x28') return 'fashion-mnist';
-  if (shape === '3x32x32') return 'cifar10';
-  throw new UsageError(`no default dataset for inputs of ${resolution.join('x')}; pass --data NAME`, 'eval');
 }
 
 function positiveInteger(value: unknown, flag: string): number | undefined {
