@@ -13,6 +13,7 @@
  */
 import type { Sharp } from 'sharp';
 import { EnvironmentError } from '../../core/errors.js';
+import { luma } from '../../core/luma.js';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -65,15 +66,6 @@ export async function decodeImage(
   }
   const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return target.channels === 3 ? Uint8Array.from(rgb) : luma(rgb);
-}
-
-/** Pillow's convert('L'): ITU-R 601-2 luma in 16-bit fixed point, rounded. */
-export function luma(rgb: Uint8Array): Uint8Array {
-  const grey = new Uint8Array(rgb.length / 3);
-  for (let i = 0; i < grey.length; i += 1) {
-    grey[i] = (rgb[3 * i]! * 19595 + rgb[3 * i + 1]! * 38470 + rgb[3 * i + 2]! * 7471 + 0x8000) >> 16;
-  }
-  return grey;
 }
 
 type SharpFactory = typeof import('sharp').default;
