@@ -9,13 +9,27 @@ from .group_count import group_count
 from .schemas import architecture_schemas, class_schemas, pointer, schema_issues, with_defaults
 
 
-def complete_args(class_name: str, args: Dict[str, Any]) -> Dict[str, Any]:
-    """The complete arguments of `class_name` (E_UNKNOWN_CLASS if there is no such architecture),
-    or E_INVALID_ARGS with a JSON pointer per problem."""
+def architecture_schema(class_name: str) -> dict:
+    """The published argument schema of architecture `class_name`, or E_UNKNOWN_CLASS."""
     schemas = architecture_schemas()
     if class_name not in schemas:
         raise BundleError("E_UNKNOWN_CLASS", f'unknown architecture "{class_name}" (known: {", ".join(sorted(schemas))})')
-    schema = schemas[class_name]
+    return schemas[class_name]
+
+
+def check_complete(subject: str, schema: dict, args: Dict[str, Any], hint: str) -> None:
+    """Arguments a bundle stores name every property the schema declares (E_INVALID_ARGS, one
+    issue per missing one): nothing is defaulted behind a reader's back."""
+    missing = [k for k in schema.get("properties", {}) if k not in args]
+    if missing:
+        raise ValidationError("E_INVALID_ARGS", subject, [
+            Issue(pointer([k]), f"is declared by the schema but missing ({hint})", "complete") for k in missing])
+
+
+def complete_args(class_name: str, args: Dict[str, Any]) -> Dict[str, Any]:
+    """The complete arguments of `class_name` (E_UNKNOWN_CLASS if there is no such architecture),
+    or E_INVALID_ARGS with a JSON pointer per problem."""
+    schema = architecture_schema(class_name)
     if not isinstance(args, dict):
         raise ValidationError("E_INVALID_ARGS", f"{class_name}'s arguments", [Issue("", "expected an object", "type")])
     complete = with_defaults(schema, args)
@@ -63,6 +77,10 @@ def _normalised_planes(class_name: str, args: Dict[str, Any]) -> List[int]:
     return []
 
 
+# Why a writer's arguments must be complete.
+STORED_HINT = "a bundle stores complete arguments: fill in the defaults"
+
+
 def complete_class_args(kind: str, name: str, args: Dict[str, Any], *, stored: bool = False) -> Dict[str, Any]:
     """The complete arguments of optimizer or scheduler `name` (`kind` "optimizer" or
     "scheduler"); E_UNKNOWN_CLASS or E_INVALID_ARGS. `stored`: arguments a bundle is to store,
@@ -70,11 +88,8 @@ def complete_class_args(kind: str, name: str, args: Dict[str, Any], *, stored: b
     schemas = class_schemas(kind)
     if name not in schemas:
         raise BundleError("E_UNKNOWN_CLASS", f'unknown {kind} "{name}" (known: {", ".join(sorted(schemas))})')
-    missing = [k for k in schemas[name].get("properties", {}) if k not in args] if stored else []
-    if missing:
-        raise ValidationError("E_INVALID_ARGS", f"{name} arguments", [
-            Issue(pointer([k]), "is declared by the schema but missing (a bundle stores complete arguments: fill in the defaults)", "complete")
-            for k in missing])
+    if stored:
+        check_complete(f"{name} arguments", schemas[name], args, STORED_HINT)
     complete = with_defaults(schemas[name], args)
     issues = schema_issues(schemas[name], complete) or _class_checks(name, complete, schemas)
     if issues:

@@ -2,6 +2,7 @@
 `inspect`, with its output, its exit codes (0 valid, 1 invalid or failed, 2 usage) and one line
 per error. The only place that turns errors into text and exit codes. `validate` never imports
 PyTorch."""
+import codecs
 import os
 import re
 import sys
@@ -120,9 +121,20 @@ def main_help(prog: str) -> str:
                       f"Run `{prog} <command> --help` for a command's options.", ""])
 
 
+_REPLACEMENT = "archbundle-replacement-character"
+# One U+FFFD per character the stream's encoding cannot hold, as bytes of that encoding (an
+# encoder takes only ASCII text from an error handler).
+codecs.register_error(_REPLACEMENT, lambda error: ("\ufffd".encode(error.encoding, "replace") * (error.end - error.start), error.end))
+
+
 def main(argv: Optional[Sequence[str]] = None, prog: str = DEFAULT_PROG) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out, err = sys.stdout, sys.stderr
+    for stream in (out, err):
+        # A name from a hostile bundle may hold a lone surrogate, which UTF-8 cannot encode: print
+        # U+FFFD for it, as Node does, rather than lose every line of the output.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=_REPLACEMENT)
     name, rest = (argv[0], argv[1:]) if argv else (None, [])
     try:
         if name in (None, "-h", "--help", "help"):

@@ -49,12 +49,17 @@ def _under(root: Path, relative: str) -> Path:
     return root / relative
 
 
-def published_files(pattern: str) -> list:
-    root = published_root()
+def files_in(root: Path, pattern: str) -> list:
+    """The files matching `pattern` (a path in the repository's layout) under `root`, a
+    repository or an installed npm package (which holds src/'s files compiled, under dist/src/)."""
     found = sorted(root.glob(pattern))
     if not found and pattern.startswith("src/"):
         found = sorted((root / "dist").glob(pattern))
     return found
+
+
+def published_files(pattern: str) -> list:
+    return files_in(published_root(), pattern)
 
 
 def load_published(relative: str):

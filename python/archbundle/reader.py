@@ -3,20 +3,21 @@
 import hashlib
 import mmap
 import os
+import stat
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO, Dict, Mapping, Union
 
 from .bundle import Bundle, Optimizer, Scheduler
-from .errors import BundleError, Issue, ValidationError
-from .arguments import check_input_contract, complete_args, complete_class_args
+from .errors import BundleError, ValidationError
+from .format import FORMAT_VERSION
+from .arguments import architecture_schema, check_complete, check_input_contract, complete_args, complete_class_args
 from .migrations import migrate_args, rename_tensors
 from .published import load_published
-from .schemas import architecture_schemas, schema_issues
+from .schemas import schema_issues
 from .strict_json import parse_strict_json
 from .tar_reader import tar_entries
 from .tensor_table import check_bin_size, check_padding, check_table, is_safe_integer, tensor_views
 
-FORMAT_VERSION = 2
 ORDER = ["arch.json", "input.json", "weights.json", "weights.bin", "optimizer.json", "optimizer.bin",
          "scheduler.json", "training.json", "manifest.json"]
 REQUIRED = {"arch.json", "weights.json", "weights.bin", "training.json", "manifest.json"}
@@ -40,21 +41,32 @@ class ReadLimits:
 
 
 DEFAULT_LIMITS = ReadLimits()
-MAX_JSON_BYTES = DEFAULT_LIMITS.max_json_bytes
 
 
 def _entry_schema(name: str) -> dict:
     return load_published(f"schemas/bundle-{name.split('.')[0]}.schema.json")
 
 
+def file_view(handle: BinaryIO) -> memoryview:
+    """An open file's bytes: a regular file as a read-only memory map (the tensors view the file
+    in place; the map lives as long as the Bundle and its arrays do), anything else (a pipe, a
+    device) read whole."""
+    info = os.fstat(handle.fileno())
+    if not stat.S_ISREG(info.st_mode):
+        return memoryview(handle.read())
+    if info.st_size == 0:
+        return memoryview(b"")  # mmap cannot map an empty file
+    return memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+
+
 def _open(source: Union[str, os.PathLike, bytes, BinaryIO]) -> memoryview:
-    if isinstance(source, (bytes, bytearray, memoryview)):
+    if isinstance(source, bytearray):
+        source = bytes(source)  # the arrays must not view a buffer the caller may change
+    if isinstance(source, (bytes, memoryview)):
         return memoryview(source)
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return memoryview(b"")
-            return memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+            return file_view(handle)
     return memoryview(source.read())
 
 
@@ -64,7 +76,7 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO], *, limits: Union[Read
     `limits` lowers or raises the caps, e.g. `limits={"max_json_bytes": 1 << 20}`."""
     limits = limits if isinstance(limits, ReadLimits) else replace(DEFAULT_LIMITS, **(limits or {}))
     view = _open(source)
-    seen: Dict[str, memoryview] = {}
+    entries: Dict[str, memoryview] = {}
     docs: Dict[str, Any] = {}
     table_sizes: Dict[str, int] = {}  # tensor table → the size its .bin entry must have
 
@@ -72,13 +84,13 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO], *, limits: Union[Read
         """An entry's header against the format: known name, once, in order, within its cap."""
         if name not in ORDER:
             raise BundleError("E_ENTRY_UNKNOWN", f'bundle entry "{name}" is not part of the format; expected only {", ".join(ORDER)}')
-        if name in seen:
+        if name in entries:
             raise BundleError("E_ENTRY_DUPLICATE", f'bundle entry "{name}" appears twice')
-        last = next(reversed(seen), None)
+        last = next(reversed(entries), None)
         if last is not None and ORDER.index(last) > ORDER.index(name):
             raise BundleError("E_ENTRY_ORDER", f'bundle entry "{name}" comes after "{last}"; expected the order {", ".join(ORDER)}')
         need = NEEDS.get(name)
-        if need and need not in seen:
+        if need and need not in entries:
             raise BundleError("E_ENTRY_MISSING", f'bundle entry "{name}" needs "{need}" before it, which is missing')
         # arch.json, always first, has told the version by now
         since = SINCE.get(name)
@@ -90,11 +102,11 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO], *, limits: Union[Read
         table = next((t for t, b in TABLES.items() if b == name), None)
         if table is not None:
             check_bin_size(name, size, table_sizes[table])
-        seen[name] = memoryview(b"")
+        entries[name] = memoryview(b"")  # its bytes follow; the order and duplicate checks know it from here
 
     for name, offset, size in tar_entries(view, admit):
         data = view[offset:offset + size]
-        seen[name] = data
+        entries[name] = data
         if name.endswith(".json"):
             value = parse_strict_json(bytes(data), name, limits.max_json_depth)
             if name in TABLES:  # before the schema, as the TypeScript reader does
@@ -105,19 +117,19 @@ def read(source: Union[str, os.PathLike, bytes, BinaryIO], *, limits: Union[Read
         else:
             table = next(t for t, b in TABLES.items() if b == name)
             check_padding(docs[table], data, name)
-    missing = [n for n in ORDER if n in REQUIRED and n not in seen]
-    if "optimizer.json" in seen and "optimizer.bin" not in seen:
+    missing = [n for n in ORDER if n in REQUIRED and n not in entries]
+    if "optimizer.json" in entries and "optimizer.bin" not in entries:
         missing.append("optimizer.bin")
     if missing:
         raise BundleError("E_ENTRY_MISSING", f"bundle lacks the entries {', '.join(missing)}")
     if docs["manifest.json"]["formatVersion"] != docs["arch.json"]["formatVersion"]:
         raise BundleError("E_FORMAT_VERSION", f'manifest.json says format version {docs["manifest.json"]["formatVersion"]} but arch.json says {docs["arch.json"]["formatVersion"]}')
-    _check_manifest(docs["manifest.json"], seen)
+    _check_manifest(docs["manifest.json"], entries)
     # what checkTrainingClasses checks after readBundle
     for kind, name in (("optimizer", "optimizer.json"), ("scheduler", "scheduler.json")):
         if name in docs:
             complete_class_args(kind, docs[name]["class"], docs[name]["args"])
-    return _bundle(docs, seen, table_sizes)
+    return _bundle(docs, entries, table_sizes)
 
 
 def _check_format_version(name: str, value: Any) -> None:
@@ -147,17 +159,11 @@ def _check_json_entry(name: str, value: Any, docs: Dict[str, Any]) -> Any:
 def _check_arch(arch: dict) -> dict:
     """arch.json checked and brought up to the current schema version: complete, valid arguments,
     with what the migrations did under `savedSchemaVersion`, `migrations` and `renamedLayers`."""
-    schemas = architecture_schemas()
-    if arch["class"] not in schemas:
-        raise BundleError("E_UNKNOWN_CLASS", f'unknown architecture "{arch["class"]}" (known: {", ".join(sorted(schemas))})')
-    schema = schemas[arch["class"]]
+    schema = architecture_schema(arch["class"])
     if arch["schemaId"] != schema["$id"]:
         raise BundleError("E_SCHEMA_VERSION", f'arch.json schema id is "{arch["schemaId"]}", but {arch["class"]} uses "{schema["$id"]}"')
     migration = migrate_args(arch["class"], arch["args"], arch["schemaVersion"], schema["x-version"])
-    missing = [key for key in schema.get("properties", {}) if key not in migration.args]
-    if missing:
-        raise ValidationError("E_INVALID_ARGS", f'{arch["class"]} stored arguments',
-                              [Issue(f"/{k}", "is declared by the schema but missing from the stored arguments (a migration must add it explicitly)", "complete") for k in missing])
+    check_complete(f'{arch["class"]} stored arguments', schema, migration.args, "from the stored arguments: a migration must add it explicitly")
     return {**arch, "args": complete_args(arch["class"], migration.args), "schemaVersion": schema["x-version"],
             "savedSchemaVersion": arch["schemaVersion"], "migrations": migration.applied, "renamedLayers": migration.layers}
 
@@ -169,22 +175,20 @@ def _rename_layers(table: dict, renames: Dict[str, str], entry: str) -> None:
         record["name"] = name
 
 
-def _check_manifest(manifest: dict, seen: Dict[str, memoryview]) -> None:
+def _check_manifest(manifest: dict, entries: Dict[str, memoryview]) -> None:
     listed = [e["name"] for e in manifest["entries"]]
-    actual = [n for n in seen if n != "manifest.json"]
+    actual = [n for n in entries if n != "manifest.json"]
     if listed != actual:
         raise BundleError("E_CHECKSUM", f"manifest.json lists {listed}, the bundle holds {actual}")
     for entry in manifest["entries"]:
-        data = seen[entry["name"]]
+        data = entries[entry["name"]]
         if len(data) != entry["size"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise BundleError("E_CHECKSUM", f'bundle entry "{entry["name"]}" differs from the size or sha256 in manifest.json')
 
 
-def _bundle(docs: Dict[str, Any], seen: Dict[str, memoryview], table_sizes: Dict[str, int]) -> Bundle:
+def _bundle(docs: Dict[str, Any], entries: Dict[str, memoryview], table_sizes: Dict[str, int]) -> Bundle:
     def tensors(table_name: str, bin_name: str):
-        if len(seen[bin_name]) != table_sizes[table_name]:
-            raise BundleError("E_TENSOR_TABLE", f"{bin_name} is {len(seen[bin_name])} bytes, {table_name} describes {table_sizes[table_name]}")
-        return tensor_views(docs[table_name], seen[bin_name], bin_name)
+        return tensor_views(docs[table_name], entries[bin_name], bin_name)
 
     arch = dict(docs["arch.json"])
     saved_version, migrations, renamed = arch.pop("savedSchemaVersion"), arch.pop("migrations"), arch.pop("renamedLayers")

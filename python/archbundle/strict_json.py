@@ -29,14 +29,13 @@ class _Refused(Exception):
 
 
 def _number(text: str, fail) -> Any:
-    """A JSON number as JavaScript reads it: a double, so one past the double range is refused;
-    integers keep Python's int where the double is exact."""
+    """A JSON number as JavaScript reads it: a double, so one past the double range is refused,
+    and one with an integer value is an integer however it is written (`2.0`, `2e0`): an int
+    here, so that an argument JavaScript takes as the integer 2 is 2 for Python's code too."""
     value = float(text)
     if not math.isfinite(value):
         fail()
-    if "." in text or "e" in text or "E" in text:
-        return value
-    return int(text) if len(text) <= 15 else int(value)
+    return int(value) if value.is_integer() else value
 
 
 def parse_strict_json(data: bytes, entry: str, max_depth: int = 64) -> Any:
@@ -47,7 +46,10 @@ def parse_strict_json(data: bytes, entry: str, max_depth: int = 64) -> Any:
     try:
         return _fast(text, max_depth)
     except (_Refused, json.JSONDecodeError, ValueError, RecursionError):
-        return _Parser(text, entry, max_depth).document()
+        try:
+            return _Parser(text, entry, max_depth).document()
+        except RecursionError:  # a depth cap raised past what Python's stack allows
+            raise BundleError("E_JSON_DEPTH", f"{entry} is nested deeper than this Python can parse") from None
 
 
 def _fast(text: str, max_depth: int) -> Any:

@@ -6,15 +6,15 @@ import numpy as np
 
 from .bundle import Bundle
 from .cli_format import integer, number_text, stringify, table, to_precision
+from .format import stored_dtype
 
-_DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.int32): "int32", np.dtype(np.bool_): "bool"}
 
 # Metrics in reading order (the bundle stores JSON with sorted keys), as the TypeScript CLI.
 METRIC_ORDER = ["epoch", "step", "loss", "accuracy", "val_loss", "val_accuracy", "learningRate", "imagesPerSecond", "seconds"]
 
 
 def summary(file: str, bundle: Bundle) -> Dict[str, Any]:
-    tensors = [{"name": name, "dtype": _DTYPES[array.dtype.newbyteorder("=")], "shape": list(array.shape), "bytes": int(array.nbytes)}
+    tensors = [{"name": name, "dtype": stored_dtype(array), "shape": list(array.shape), "bytes": int(array.nbytes)}
                for name, array in bundle.weights.items()]
     optimizer = bundle.optimizer
     scheduler = bundle.scheduler

@@ -12,13 +12,13 @@ import re
 from typing import Callable, Iterator, Optional, Tuple
 
 from .errors import BundleError
+from .format import MAX_SAFE_INTEGER
 
 BLOCK = 512
 RECORD = 20 * BLOCK
 MAX_EXTENSION_BYTES = 64 * 1024
 # Sizes from 8 GiB (8^11) on do not fit the 11 octal digits of a ustar size field.
 OCTAL_SIZE_LIMIT = 8 ** 11
-MAX_SAFE_INTEGER = 2 ** 53 - 1
 
 TYPE_NAMES = {
     "1": "hard link", "2": "symbolic link", "3": "character device", "4": "block device", "5": "directory",

@@ -10,10 +10,9 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from .errors import BundleError, Issue, format_issues
+from .format import DTYPES, MAX_SAFE_INTEGER
 
 ALIGNMENT = 64
-DTYPES = {"float32": ("<f4", 4), "int32": ("<i4", 4), "bool": ("u1", 1)}
-MAX_SAFE_INTEGER = 2 ** 53 - 1
 
 
 def _table_error(entry: str, issues: List[Issue]) -> BundleError:
@@ -118,8 +117,8 @@ def check_padding(table: dict, data: memoryview, entry: str) -> None:
 
 
 def tensor_views(table: dict, data: memoryview, entry: str) -> Dict[str, np.ndarray]:
-    """Read-only arrays viewing `data` in place (a checked table: see check_table)."""
-    check_padding(table, data, entry)
+    """Read-only arrays viewing `data` in place (a table check_table passed, over bytes whose
+    size and padding check_bin_size and check_padding passed)."""
     out: Dict[str, np.ndarray] = {}
     for record in table["tensors"]:
         offset, length = int(record["byteOffset"]), int(record["byteLength"])

@@ -3,15 +3,13 @@
 code, message and issues. A file that cannot be read is E_IO, as in TypeScript; anything that
 is not an ArchbundleError is a bug or a broken installation and propagates."""
 import errno
-import mmap
 import os
-import stat
 import time
 from typing import Any, Dict, Tuple
 
 from .bundle import Bundle
 from .errors import ArchbundleError
-from .reader import read
+from .reader import file_view, read
 
 
 def open_bundle(file: str) -> Tuple[Bundle, int]:
@@ -25,21 +23,10 @@ def open_bundle(file: str) -> Tuple[Bundle, int]:
         raise ArchbundleError("E_IO", f"cannot open bundle {absolute}: {_describe(error)}") from None
     with handle:
         try:
-            data = _contents(handle)
+            data = file_view(handle)
         except OSError as error:
             raise ArchbundleError("E_IO", f"cannot read bundle {absolute}: {_describe(error)}") from None
     return read(data), len(data)
-
-
-def _contents(handle) -> memoryview:
-    """A regular file as a memory map, as read() makes of a path (the tensors view the file in
-    place); anything else (a pipe, a device) read whole."""
-    info = os.fstat(handle.fileno())
-    if not stat.S_ISREG(info.st_mode):
-        return memoryview(handle.read())
-    if info.st_size == 0:
-        return memoryview(b"")  # mmap cannot map an empty file
-    return memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
 
 
 def validate_file(file: str) -> Dict[str, Any]:

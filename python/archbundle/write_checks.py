@@ -18,25 +18,14 @@ from typing import Any, Dict, List, Mapping
 
 import numpy as np
 
-from .arguments import check_input_contract, complete_args, complete_class_args
+from .arguments import STORED_HINT, architecture_schema, check_complete, check_input_contract, complete_args, complete_class_args
 from .bundle import Bundle
+from .format import FORMAT_VERSION, SCHEDULER_STATE, stored_dtype
 from .errors import BundleError, Issue, ValidationError, format_issues
 from .published import load_published, published_files
-from .schemas import architecture_schemas, pointer, schema_issues
+from .schemas import pointer, schema_issues
 
-FORMAT_VERSION = 2
 MAX_RANK = 8  # the readers' default cap (src/core/bundle/format.ts DEFAULT_LIMITS)
-STORED_DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.int32): "int32", np.dtype(np.bool_): "bool"}
-# The counters every archbundle scheduler keeps (src/tfjs/train/schedulers/epoch-scheduler.ts);
-# a class adds its own, which archbundle checks when it loads the bundle.
-SCHEDULER_STATE = {"type": "object", "required": ["lastEpoch", "baseLr", "learningRate"], "properties": {
-    "lastEpoch": {"type": "integer", "minimum": 0}, "baseLr": {"type": "number", "minimum": 0},
-    "learningRate": {"type": "number", "minimum": 0}}}
-
-
-def stored_dtype(array: np.ndarray) -> str:
-    """float32, int32 or bool for an array a bundle can hold (either byte order), else ''."""
-    return STORED_DTYPES.get(array.dtype.newbyteorder("="), "")
 
 
 def check_bundle(bundle: Bundle) -> None:
@@ -87,24 +76,13 @@ def _json_issues(value: Any, at: str) -> List[Issue]:
 
 
 def _check_arch(arch: Dict[str, Any]) -> None:
-    schemas = architecture_schemas()
     name = arch["class"]
-    if name not in schemas:
-        raise BundleError("E_UNKNOWN_CLASS", f'unknown architecture "{name}" (known: {", ".join(sorted(schemas))})')
-    schema = schemas[name]
+    schema = architecture_schema(name)
     if arch["schemaId"] != schema["$id"] or arch["schemaVersion"] != schema["x-version"]:
         raise BundleError("E_SCHEMA_VERSION", f'arch.json names schema "{arch["schemaId"]}" version {arch["schemaVersion"]}; '
                           f'{name} is "{schema["$id"]}" version {schema["x-version"]}, the only one a bundle is written with')
-    _check_complete(f"{name} arguments", schema, arch["args"])
+    check_complete(f"{name} arguments", schema, arch["args"], STORED_HINT)
     complete_args(name, arch["args"])
-
-
-def _check_complete(subject: str, schema: dict, args: Dict[str, Any]) -> None:
-    missing = [k for k in schema.get("properties", {}) if k not in args]
-    if missing:
-        raise ValidationError("E_INVALID_ARGS", subject, [
-            Issue(pointer([k]), "is declared by the schema but missing (a bundle stores complete arguments: fill in the defaults)", "complete")
-            for k in missing])
 
 
 def _check_tensors(entry: str, tensors: Mapping[str, Any]) -> None:

@@ -15,10 +15,10 @@ from .canonical_json import canonical_json
 from .errors import ArchbundleError
 from .published import load_published
 from .tar_writer import END_MARKER, header, padding
-from .tensor_table import ALIGNMENT, DTYPES
-from .write_checks import FORMAT_VERSION, check_bundle, stored_dtype
+from .tensor_table import ALIGNMENT
+from .format import DTYPES, FORMAT_VERSION
+from .write_checks import check_bundle, stored_dtype
 
-_NUMPY_DTYPES = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4"), "bool": np.dtype("u1")}
 
 
 def _records(tensors: Dict[str, np.ndarray]) -> List[Dict[str, Any]]:
@@ -69,7 +69,7 @@ def _tensor_pieces(records: List[Dict[str, Any]], arrays: List[np.ndarray]):
     for record, array in zip(records, arrays):
         if record["byteOffset"] > end:
             yield bytes(record["byteOffset"] - end)
-        yield np.ascontiguousarray(array, dtype=_NUMPY_DTYPES[record["dtype"]]).tobytes()
+        yield np.ascontiguousarray(array, dtype=DTYPES[record["dtype"]][0]).tobytes()
         end = record["byteOffset"] + record["byteLength"]
 
 

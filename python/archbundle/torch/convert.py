@@ -5,6 +5,7 @@ from typing import Any, Dict, Optional
 import torch
 
 from ..bundle import Bundle
+from ..format import FORMAT_VERSION
 from ..errors import BundleError
 from ..arguments import complete_args
 from ..schemas import architecture_schemas
@@ -41,7 +42,7 @@ def to_bundle(model: torch.nn.Module, optimizer: Optional[torch.optim.Optimizer]
         raise BundleError("E_UNKNOWN_CLASS", "archbundle.torch.save takes models made by archbundle.torch.create_model or to_torch")
     args = complete_args(model.class_name, model.args)
     schema = _schema_of(model.class_name)
-    arch = {"formatVersion": 2, "class": model.class_name, "schemaId": schema["$id"],
+    arch = {"formatVersion": FORMAT_VERSION, "class": model.class_name, "schemaId": schema["$id"],
             "schemaVersion": schema["x-version"], "args": args}
     if scheduler is not None and optimizer is None:
         raise BundleError("E_INVALID_ARGS", "a scheduler can only be saved with its optimizer")

@@ -31,18 +31,6 @@ class TorchNames:
                 return entry
         return None
 
-    def torch_key(self, name: str) -> Optional[Tuple[str, dict, dict]]:
-        """An archbundle weight name's PyTorch key, its tensor rule and module entry; None when the
-        mapping has no PyTorch name for it."""
-        module, _, weight = name.rpartition("/")
-        entry = self.match(module) if module else None
-        if entry is None:
-            return None
-        for tensor, rule in self.kinds[entry["kind"]].items():
-            if rule.get("name") == weight:
-                return f"{module}.{tensor}", rule, entry
-        return None
-
     def archbundle_name(self, key: str) -> Optional[Tuple[str, dict, dict]]:
         """A PyTorch key's archbundle name, or None when archbundle keeps no such tensor (a
         dropped one such as num_batches_tracked, or one the mapping does not know)."""

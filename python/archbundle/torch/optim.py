@@ -1,6 +1,7 @@
 """torch.optim optimizers ↔ a bundle's optimizer (class, arguments, learning rate, step, slots
 '<weight>/<slot>'), by src/core/optimizers/torch.json. archbundle's update rules follow
 torch.optim 1.13 (test/optimizers.test.ts), so either side continues where the other stopped."""
+import functools
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -44,15 +45,21 @@ def _parameters(model: torch.nn.Module) -> List[Tuple[str, str, dict, dict, torc
     return out
 
 
-def _step_like(cls, step: int):
-    """`step` as `cls` keeps it in this PyTorch version (an int for RMSprop in 1.13, a float tensor
-    elsewhere and later): a counter of another type would not advance, as the update adds to it
-    in place. Found by letting the class take one step on a one-element parameter."""
+@functools.lru_cache(maxsize=None)
+def _kept_step(cls):
+    """The step counter `cls` keeps in this PyTorch version (an int for RMSprop in 1.13, a float
+    tensor elsewhere and later), found by letting the class take one step on a one-element
+    parameter: a counter of another type would not advance, as the update adds to it in place."""
     probe = torch.zeros(1, requires_grad=True)
     optimizer = cls([probe])
     probe.grad = torch.zeros(1)
     optimizer.step()
-    kept = optimizer.state[probe]["step"]
+    return optimizer.state[probe]["step"]
+
+
+def _step_like(cls, step: int):
+    """`step` as `cls` keeps it: a new counter per parameter, as PyTorch's are."""
+    kept = _kept_step(cls)
     return kept.new_full(kept.shape, float(step)) if torch.is_tensor(kept) else int(step)
 
 

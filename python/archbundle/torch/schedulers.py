@@ -11,16 +11,11 @@ import torch
 
 from ..bundle import Scheduler
 from ..errors import BundleError, format_issues
+from ..format import SCHEDULER_STATE
 from ..schemas import schema_issues
 
-# The state of every mapped scheduler, as archbundle's EpochScheduler.setState accepts it.
-EPOCH_STATE = {
-    "type": "object",
-    "properties": {"lastEpoch": {"type": "integer", "minimum": 0}, "baseLr": {"type": "number", "minimum": 0},
-                   "learningRate": {"type": "number", "minimum": 0}},
-    "required": ["lastEpoch", "baseLr", "learningRate"],
-    "additionalProperties": False,
-}
+# The state of every mapped scheduler (they keep nothing more), as EpochScheduler.setState takes it.
+EPOCH_STATE = {**SCHEDULER_STATE, "additionalProperties": False}
 
 # archbundle argument → PyTorch scheduler attribute (its constructor's keyword too), per class.
 ARGS: Dict[str, Dict[str, str]] = {
