@@ -127,8 +127,8 @@ describe('.npy header parser', () => {
     assert.match(failure(lying).message, /truncated: the header declares 60000 bytes, the file has \d+ after the header length/);
   });
 
-  const python = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  it("reads the files NumPy itself writes (np.save, versions 1.0, 2.0 and 3.0)", { skip: python.status !== 0 && 'python3 with numpy is not installed' }, () => {
+  // Needs Debian's python3-numpy (CI installs it); without, this fails rather than skips.
+  it("reads the files NumPy itself writes (np.save, versions 1.0, 2.0 and 3.0)", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'archbundle-npy-'));
     try {
       const script = `

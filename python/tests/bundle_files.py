@@ -1,12 +1,14 @@
-"""Bundle files for the command-line and install tests: one trained by archbundle's TypeScript
-CLI (`archbundle train`), and broken copies of it, each refused with a known code by both
-readers."""
+"""Bundle files for the tests: one trained by archbundle's TypeScript CLI (`archbundle train`),
+broken copies of it, each refused with a known code by both readers, and edited copies re-packed
+by Python's tarfile."""
 import dataclasses
+import hashlib
+import io
 import json
 import shutil
 import tarfile
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 import archbundle
 from torch_support import REPO, cli, train_config
@@ -62,3 +64,29 @@ def with_labels(good: Path, target: Path, labels) -> Path:
     bundle = archbundle.read(good)
     archbundle.write(target, dataclasses.replace(bundle, input={**bundle.input, "labels": list(labels)}))
     return target
+
+
+def rebuilt(source: bytes, edit: Callable[[Dict[str, bytes]], None]) -> bytes:
+    """The bundle's entries edited, the manifest made to match, re-packed by Python's tarfile."""
+    with tarfile.open(fileobj=io.BytesIO(source)) as tar:
+        entries = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    edit(entries)
+    manifest = json.loads(entries["manifest.json"])
+    manifest["entries"] = [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+                           for n, d in entries.items() if n != "manifest.json"]
+    entries["manifest.json"] = json.dumps(manifest).encode()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def edit_arch(change: Callable[[dict], None]) -> Callable[[Dict[str, bytes]], None]:
+    def edit(entries: Dict[str, bytes]) -> None:
+        arch = json.loads(entries["arch.json"])
+        change(arch)
+        entries["arch.json"] = json.dumps(arch).encode()
+    return edit

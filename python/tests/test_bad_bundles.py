@@ -1,21 +1,22 @@
 """The hand-made bad bundles of the TypeScript tests (test/helpers/bad-bundles.ts, written to
 test/fixtures/bad-bundles/ by `npm run fixtures:bad-bundles`), refused by the Python package
-with the TypeScript reader's codes: 'read' cases by archbundle.read, from a path and from bytes;
+with the TypeScript reader's codes: 'read' cases by archbundle.read, from a path, an open file and bytes;
 'load' cases only when archbundle.torch builds the model, optimizer or scheduler, as State.load
 does."""
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 import archbundle
 
-ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "test" / "fixtures" / "bad-bundles"
+from bundle_files import SHARED_BAD_BUNDLES as FOLDER
+from torch_support import REPO as ROOT
+
 CASES = json.loads((FOLDER / "index.json").read_text("utf-8"))["cases"]
 READ = [c for c in CASES if c["stage"] == "read"]
 LOAD = [c for c in CASES if c["stage"] == "load"]
+
 
 def documented_codes():
     """The codes of the table in §6 of docs/bundle-format.md: every backticked E_ code of its last column."""
@@ -48,7 +49,8 @@ def test_the_index_lists_exactly_the_fixture_files():
 def test_read_cases_are_refused_by_read(case):
     path = FOLDER / case["file"]
     refused(lambda: archbundle.read(path), case["code"])
-    refused(lambda: archbundle.read(str(path)), case["code"])
+    with open(path, "rb") as handle:
+        refused(lambda: archbundle.read(handle), case["code"])
     refused(lambda: archbundle.read(path.read_bytes()), case["code"])
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bundle_files import BROKEN, SHARED_BAD_BUNDLES, broken_copies, shared_bad_bundles, trained_bundle, with_labels
+from bundle_files import BROKEN, SHARED_BAD_BUNDLES, broken_copies, rebuilt, shared_bad_bundles, trained_bundle, with_labels
 from torch_support import REPO
 
 GOOD = "good.archbundle"
@@ -63,6 +63,21 @@ def test_validate_a_mix_gives_one_line_each_in_order(folder):
     assert [line.split()[:2] for line in lines] == [["ok", GOOD], ["FAIL", "checksum.archbundle:"],
                                                     ["ok", "labelled.archbundle"], ["FAIL", "missing.archbundle:"]]
     assert "E_IO: cannot open bundle" in lines[3] and "ENOENT" in lines[3]
+
+
+def test_a_name_python_cannot_encode_still_prints_every_line(folder):
+    # A lone surrogate (valid JSON, not UTF-8) named in an error message: U+FFFD, as Node prints.
+    def same_names(entries):
+        text = entries["weights.json"].decode()
+        names = [t["name"] for t in json.loads(text)["tensors"][:2]]
+        entries["weights.json"] = text.replace(f'"{names[0]}"', '"\\ud800x"').replace(f'"{names[1]}"', '"\\ud800x"').encode()
+    (folder / "surrogate.archbundle").write_bytes(rebuilt((folder / GOOD).read_bytes(), same_names))
+    mine, theirs = py(folder, "validate", GOOD, "surrogate.archbundle"), ts(folder, "validate", GOOD, "surrogate.archbundle")
+    assert (mine.returncode, theirs.returncode) == (1, 1)
+    lines = mine.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["ok", "FAIL"], mine.stdout + mine.stderr
+    assert "\ufffdx" in lines[1]
+    assert lines[1].split(": ")[1] == theirs.stdout.splitlines()[1].split(": ")[1]  # the code
 
 
 def _comparable(result: dict) -> dict:

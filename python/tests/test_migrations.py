@@ -1,19 +1,17 @@
 """Old bundles: the Python reader migrates arguments and renames layers as the TypeScript reader
 does, checked against the TypeScript code itself (its migration chains, `inspect --json` and
 `validate --json` on the same files)."""
-import hashlib
-import io
 import json
 import subprocess
-import tarfile
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Dict
 
 import pytest
 
 import archbundle
 from archbundle.migrations import MIGRATIONS
 from archbundle.schemas import architecture_schemas
+from bundle_files import edit_arch, rebuilt
 from torch_support import REPO, NODE_ENV, cases, cli, train
 
 OLD_SIMPLENET = REPO / "test" / "fixtures" / "simplenet-v1-16x16.bundle"
@@ -35,32 +33,6 @@ def test_every_typescript_migration_has_its_python_step():
         python = [[m.from_version, m.description] for m in MIGRATIONS.get(name, [])]
         assert python == steps, f"{name}: python/archbundle/migrations.py has {python}, the TypeScript spec {steps}"
         assert [s[0] for s in steps] == list(range(1, architecture_schemas()[name]["x-version"])), f"{name}: a chain from version 1"
-
-
-def rebuilt(source: bytes, edit: Callable[[Dict[str, bytes]], None]) -> bytes:
-    """The bundle's entries edited, the manifest made to match, re-packed by Python's tarfile."""
-    with tarfile.open(fileobj=io.BytesIO(source)) as tar:
-        entries = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
-    edit(entries)
-    manifest = json.loads(entries["manifest.json"])
-    manifest["entries"] = [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
-                           for n, d in entries.items() if n != "manifest.json"]
-    entries["manifest.json"] = json.dumps(manifest).encode()
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        for name, data in entries.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return out.getvalue()
-
-
-def edit_arch(change: Callable[[dict], None]) -> Callable[[Dict[str, bytes]], None]:
-    def edit(entries: Dict[str, bytes]) -> None:
-        arch = json.loads(entries["arch.json"])
-        change(arch)
-        entries["arch.json"] = json.dumps(arch).encode()
-    return edit
 
 
 def assert_read_like_typescript(path: Path) -> archbundle.Bundle:

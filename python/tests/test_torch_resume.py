@@ -30,15 +30,11 @@ torch.set_num_threads(1)
 K = 5
 # LeNet: convolutions (OIHW ↔ HWIO), dense layers, and one that takes a flattened map (its rows
 # reordered between the layouts), with no dropout (random masks) and no batch normalisation: the two
-# store different variance estimates (biased in TF.js, unbiased in PyTorch: docs/architectures.md;
-# measured 1e-4 to 2e-3 apart after 10 steps of a tiny ResNet), and a bias before it gets only
-# rounding noise as gradient, which Adam scales up to full-size steps (3e-2 apart).
+# store different variance estimates (biased in TF.js, unbiased in PyTorch: docs/architectures.md),
+# and a bias before it gets only rounding noise as gradient, which Adam scales up to full steps.
 MODEL = ("LeNet", {"classes": 3, "resolution": [1, 12, 12], "filters": [3, 4], "units": [6], "activation": "relu"})
-# Measured on this batch with k = 5: at most 3.6e-7 (about 6 float32 epsilons) in both
-# directions for every optimizer below, where losing the state at step k costs 1.7e-1 and more.
-# The bound leaves about 30x for other CPUs and BLAS builds. The runs drift apart with more steps,
-# as any two float32 implementations do: at k = 50, 1e-6 to 2e-6 for SGD and Adam, up to 1.2e-4
-# for RMSprop and AdamW (dividing by small second moments amplifies rounding once the batch is fitted).
+# A few float32 roundings, with room for other CPUs and BLAS builds; losing the state at step k
+# costs orders of magnitude more (DISCRIMINATION). The measured figures are in docs/python.md.
 TOLERANCE = 1e-5
 # A lost optimizer state must move the weights at least this many times TOLERANCE.
 DISCRIMINATION = 1000
