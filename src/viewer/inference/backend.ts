@@ -8,6 +8,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { EnvironmentError } from '../../core/errors.js';
 import { checkBackendInternals, hideCpuBanner } from '../../tfjs/backend/tfjs-internals.js';
 import { registerWasmTrainingKernels } from '../../tfjs/backend/wasm-kernels/index.js';
+import { exclusive } from './tf-lock.js';
 
 export const BROWSER_BACKENDS = ['wasm', 'cpu', 'webgl'] as const;
 export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
@@ -24,7 +25,7 @@ let chosen: Promise<BrowserBackendInfo> | undefined;
 
 /** The backend in use, selecting it on the first call (from the page's `?backend=` parameter). */
 export function browserBackend(): Promise<BrowserBackendInfo> {
-  chosen ??= select(new URLSearchParams(globalThis.location?.search ?? '').get('backend'));
+  chosen ??= exclusive(() => select(new URLSearchParams(globalThis.location?.search ?? '').get('backend')));
   return chosen;
 }
 

@@ -6,6 +6,7 @@
 import type { PixelScaling } from '../../core/bundle/entries.js';
 import { predictLogits } from '../../tfjs/inference/predict-logits.js';
 import type { BrowserModel } from './model.js';
+import { withBackend } from './tf-lock.js';
 
 /** Examples per forward pass between two yields to the page. */
 const BATCH = 50;
@@ -31,7 +32,7 @@ export async function logitsOf(
     const end = Math.min(count, start + BATCH);
     const examples: Float32Array[] = [];
     for (let n = start; n < end; n += 1) examples.push(scaleBytes(pixels.subarray(n * size, (n + 1) * size), model.pixels));
-    out.push(...predictLogits(model.model, examples, model.shape));
+    out.push(...(await withBackend(model.backend.name, () => predictLogits(model.model, examples, model.shape))));
     progress(end);
     // let the page paint the progress and take input before the next batch
     await new Promise((resolve) => setTimeout(resolve, 0));

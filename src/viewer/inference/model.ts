@@ -11,6 +11,7 @@ import { loadLive } from '../../tfjs/bundle/load-live.js';
 import { trainingFactories } from '../../tfjs/train/factories.js';
 import { browserBackend, type BrowserBackendInfo } from './backend.js';
 import { blobBundleFile } from './blob-file.js';
+import { withBackend } from './tf-lock.js';
 
 export interface BrowserModel {
   model: Classifier;
@@ -33,7 +34,7 @@ export function modelFor(file: Blob): Promise<BrowserModel> {
   if (current?.file === file) return current.model;
   const previous = current?.model;
   const model = (async () => {
-    await previous?.then((m) => m.model.dispose(), () => undefined);
+    await previous?.then((m) => withBackend(m.backend.name, () => m.model.dispose()), () => undefined);
     return build(file);
   })();
   current = { file, model };
@@ -46,9 +47,12 @@ export function modelFor(file: Blob): Promise<BrowserModel> {
 
 async function build(file: Blob): Promise<BrowserModel> {
   const backend = await browserBackend();
-  const loaded = await loadLive(blobBundleFile(file), { factories: trainingFactories });
-  // inference needs no optimizer; the loader restores it only because the bundle holds one
-  loaded.optimizer?.dispose();
+  const loaded = await withBackend(backend.name, async () => {
+    const live = await loadLive(blobBundleFile(file), { factories: trainingFactories });
+    // inference needs no optimizer; the loader restores it only because the bundle holds one
+    live.optimizer?.dispose();
+    return live;
+  });
   const args = loaded.model.args as { classes: number; resolution: [number, number, number] };
   const input = loaded.contents.input;
   return {
