@@ -1,16 +1,20 @@
 /**
  * The house's rule, checked on the sources: the portable core imports neither TF.js nor any
- * node: module, the TF.js layer imports nothing of the Node layer, and no runtime import cycle
- * exists among src/ and architectures/. The core also bundles for the browser as it is.
+ * node: module, the TF.js layer imports nothing of the Node layer, the browser viewer imports
+ * core and TF.js only and nothing imports it, and no runtime import cycle exists among src/ and
+ * architectures/. The core bundles for the browser as it is, and so does the viewer.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { build } from 'esbuild';
+import { buildViewer } from '../scripts/build-viewer.js';
 import { importsOf, ROOT, sourceFiles } from './helpers/import-graph.js';
+import { tempDir } from './helpers/tempdir.js';
 
-type Room = 'core' | 'tfjs' | 'node' | 'entry';
-const RANK: Record<Room, number> = { core: 0, tfjs: 1, node: 2, entry: 3 };
+type Room = 'core' | 'tfjs' | 'node' | 'entry' | 'viewer';
+/** The viewer stands beside node: above core and tfjs, and no other room (entries included) may import it. */
+const RANK: Record<Room, number> = { core: 0, tfjs: 1, node: 2, viewer: 2, entry: 3 };
 
 /** Architecture folders hold both rooms: specs and generated types are core, builders are TF.js. */
 function roomOf(file: string): Room {
@@ -18,6 +22,7 @@ function roomOf(file: string): Room {
   if (file.startsWith('src/core/')) return 'core';
   if (file.startsWith('src/tfjs/')) return 'tfjs';
   if (file.startsWith('src/node/')) return 'node';
+  if (file.startsWith('src/viewer/')) return 'viewer';
   if (file.startsWith('architectures/')) return /(\/build|\/units|^architectures\/builders)\.ts$/.test(file) ? 'tfjs' : 'core';
   return 'entry';
 }
@@ -25,17 +30,19 @@ function roomOf(file: string): Room {
 const files = sourceFiles('src', 'architectures');
 
 describe('the three rooms', () => {
-  it('every import points down: core ← tfjs ← node ← entries', () => {
+  it('every import points down: core ← tfjs ← node ← entries, and core ← tfjs ← viewer, which nothing imports', () => {
     const wrong: string[] = [];
     for (const file of files) {
       const room = roomOf(file);
       for (const edge of importsOf(file)) {
         if (edge.target) {
-          if (RANK[roomOf(edge.target)] > RANK[room]) wrong.push(`${file} (${room}) imports ${edge.target} (${roomOf(edge.target)})`);
+          const target = roomOf(edge.target);
+          const viewerEdge = (room === 'viewer') !== (target === 'viewer');
+          if (RANK[target] > RANK[room] || (viewerEdge && (target === 'viewer' || target === 'node'))) wrong.push(`${file} (${room}) imports ${edge.target} (${target})`);
         } else if (room === 'core' && (edge.specifier.startsWith('@tensorflow/') || edge.specifier.startsWith('node:'))) {
           wrong.push(`${file} (core) imports ${edge.specifier}`);
-        } else if (room === 'tfjs' && edge.specifier.startsWith('node:')) {
-          wrong.push(`${file} (tfjs) imports ${edge.specifier}`);
+        } else if ((room === 'tfjs' || room === 'viewer') && edge.specifier.startsWith('node:')) {
+          wrong.push(`${file} (${room}) imports ${edge.specifier}`);
         }
       }
     }
@@ -74,5 +81,18 @@ describe('the three rooms', () => {
     assert.deepEqual(inputs.filter((i) => i.includes('@tensorflow') || i.startsWith('node:')), []);
     assert.ok(inputs.some((i) => i.endsWith('src/core/bundle/read-bundle.ts')), 'the reader is in the bundle');
     assert.ok(result.outputFiles[0]!.text.length > 0);
+  });
+
+  it('the viewer bundles for the browser without node: modules, and its report script without TF.js', async () => {
+    const { metafile } = await buildViewer({ outdir: tempDir('archbundle-viewer-build-') });
+    const inputs = Object.keys(metafile.inputs);
+    assert.deepEqual(inputs.filter((i) => i.startsWith('node:') || i.includes('/src/node/')), []);
+    assert.ok(inputs.some((i) => i.endsWith('src/viewer/main.ts')));
+    const outputs = Object.entries(metafile.outputs);
+    const report = outputs.find(([file]) => file.endsWith('/report.js'))![1];
+    assert.deepEqual(Object.keys(report.inputs).filter((i) => i.includes('@tensorflow')), []);
+    assert.ok(Object.keys(report.inputs).some((i) => i.endsWith('src/viewer/report-main.ts')));
+    const app = outputs.find(([file]) => file.endsWith('/app.js'))![1];
+    assert.ok(Object.keys(app.inputs).some((i) => i.includes('@tensorflow/tfjs-core')), 'the live app runs TF.js');
   });
 });

@@ -3,7 +3,7 @@
  * navigation, the bundle picker and the error banner; a page renders into the element it is given
  * from the context, and is rendered again when the selection changes.
  */
-import type { BundleSummary, Evaluation, SessionRun, ViewerSession } from '../core/viewer-protocol.js';
+import type { BundleComparison, BundleSummary, Evaluation, SessionRun, ViewerSession } from '../core/viewer-protocol.js';
 
 export interface Page {
   /** The route (#/<id>) and the page's `data-page` attribute. */
@@ -32,4 +32,9 @@ export interface PageContext {
   session: ViewerSession | null;
   /** 'live': the local server or dropped files, with TF.js; 'report': data embedded, no network, no TF.js. */
   mode: 'live' | 'report';
+  /**
+   * Per-tensor change of `bundles[other]` against `bundles[reference]`: precomputed in a report,
+   * read from the bundles' bytes in the live viewer; null when it cannot be had.
+   */
+  compare?(reference: number, other: number): Promise<BundleComparison | null>;
 }
