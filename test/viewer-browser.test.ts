@@ -1,0 +1,340 @@
+/**
+ * The viewer in a real browser (Debian's chromium under playwright-core), served by
+ * `archbundle view RUN_FOLDER` for a tiny run trained here on Fashion-MNIST: every figure a page
+ * shows is checked against what the command line says of the same bundle (`inspect --json`,
+ * `predict --json`, the run's metrics.jsonl), and each page is saved as a screenshot in light and
+ * dark mode under test-artifacts/viewer/ for a person to look at.
+ *
+ * Fails, never skips, without chromium, without Fashion-MNIST or when the viewer does not build.
+ * Hostile bundles, a page without a server and the offline report: viewer-browser-offline.test.ts.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import type { BundleSummary, Evaluation, SamplesResponse, ViewerSession } from '../src/core/viewer-protocol.js';
+import {
+  buildViewer,
+  contrastRatio,
+  launchBrowser,
+  luminance,
+  openPage,
+  screenshot,
+  startViewer,
+  textAndBackground,
+  type ViewerServer,
+} from './helpers/browser.js';
+import { tempDir } from './helpers/tempdir.js';
+import {
+  inspectJson,
+  predictJson,
+  readMetricsJsonl,
+  relativeLogitError,
+  trainRun,
+  writeUint8Npy,
+  type InspectJson,
+  type TrainedRun,
+} from './helpers/viewer-runs.js';
+
+const PAGES = ['overview', 'training', 'weights', 'evaluate', 'compare'] as const;
+type PageId = (typeof PAGES)[number];
+/** Test examples the evaluate page runs; predict gets the same ones as a .npy. */
+const EXAMPLES = 48;
+
+/** What a chart hook holds (src/viewer/hooks.ts): the data actually plotted. */
+interface ChartData {
+  series: string[];
+  x: number[];
+  y: (number | null)[][];
+}
+
+/** `window.archbundleViewer` as the tests read it (the shell's and the evaluate page's hooks). */
+interface Hooks {
+  charts: Record<string, ChartData>;
+  summaries: BundleSummary[];
+  evaluation?: Evaluation & { logits: number[][] };
+  prediction?: { logits: number[]; probabilities: number[]; top: { class: number; label: string; probability: number }[] };
+}
+/** The window inside page.evaluate callbacks (which run in the page, so they can only cast). */
+type HooksWindow = { archbundleViewer: Hooks };
+
+describe('archbundle view in chromium', () => {
+  // Made while the suite is defined: tempDir's clean-up then runs after the whole file.
+  const dir = tempDir('archbundle-viewer-browser-');
+  let run: TrainedRun;
+  let browser: Browser;
+  let server: ViewerServer;
+  let session: ViewerSession;
+  /** inspect --json of each of the run's bundles, in epoch order. */
+  let inspected: InspectJson[];
+
+  before(async () => {
+    // The build and the training use different cores' worth of work; chromium starts meanwhile.
+    const [, trained, launched] = await Promise.all([buildViewer(), trainRun(dir), launchBrowser()]);
+    run = trained;
+    browser = launched;
+    [server, inspected] = await Promise.all([startViewer([run.folder]), Promise.all(run.bundles.map((b) => inspectJson(b)))]);
+    session = (await (await fetch(new URL('api/session', server.url))).json()) as ViewerSession;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** The session's id of a bundle file of the run. */
+  const idOf = (file: string): string => {
+    const found = session.bundles.find((b) => b.name === path.basename(file));
+    assert.ok(found, `the session lists no ${path.basename(file)}: ${JSON.stringify(session.bundles.map((b) => b.name))}`);
+    return found.id;
+  };
+
+  /**
+   * Opens `#/<page>?bundle=<id>` in a fresh context and waits until every bundle is read: the body's
+   * state is 'ready' (an 'error' state fails with the page's error panels) and the page is shown.
+   */
+  async function open(pageId: PageId, bundle: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+    const page = await openPage(browser, { colorScheme: options.colorScheme ?? 'light', viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`${server.url}#/${pageId}?bundle=${encodeURIComponent(idOf(bundle))}`);
+    await waitReady(page, problems);
+    await page.locator(`[data-page="${pageId}"]`).waitFor();
+    return page;
+  }
+
+  it('the overview shows the class and the parameter count that inspect --json gives', async () => {
+    const last = run.bundles.at(-1)!;
+    const expected = inspected.at(-1)!;
+    const page = await open('overview', last);
+    assert.equal((await page.locator('[data-testid="summary-class"]').textContent())?.trim(), expected.class);
+    const parameters = page.locator('[data-testid="summary-parameters"]');
+    assert.equal(Number(await parameters.getAttribute('data-value')), expected.parameters);
+    // The shown text is the same number, grouped for reading (18,266).
+    assert.equal(Number((await parameters.textContent())!.replace(/[^0-9]/g, '')), expected.parameters);
+    const summaries = await page.evaluate(() => (window as unknown as HooksWindow).archbundleViewer.summaries.map((s) => ({ name: s.name, class: s.class, parameters: s.parameters })));
+    assert.deepEqual(
+      summaries.map((s) => s.name).sort(),
+      run.bundles.map((b) => path.basename(b)).sort(),
+      'the session opens every bundle of the run',
+    );
+    for (const [i, file] of run.bundles.entries()) {
+      const s = summaries.find((x) => x.name === path.basename(file))!;
+      assert.deepEqual({ class: s.class, parameters: s.parameters }, { class: inspected[i]!.class, parameters: inspected[i]!.parameters });
+    }
+    await page.context().close();
+  });
+
+  it("the training curves hold the bundle's metrics history, and the run's metrics.jsonl when picked", async () => {
+    const last = run.bundles.at(-1)!;
+    const history = inspected.at(-1)!.metrics;
+    assert.equal(history.length, 3, 'three epochs trained');
+    const page = await open('training', last);
+    const charts = await chartHooks(page);
+    // Each chart's x is the epochs, and each series the metric of that name at those epochs.
+    const expectSeries = (chart: string, keys: string[], records: Record<string, unknown>[]) => {
+      const data = charts[chart];
+      assert.ok(data, `no chart "${chart}" among ${Object.keys(charts).join(', ')}`);
+      assert.deepEqual(data.x, records.map((r) => r.epoch), `${chart}: x`);
+      assert.deepEqual([...data.series].sort(), [...keys].sort(), `${chart}: series`);
+      for (const key of keys) {
+        assert.deepEqual(data.y[data.series.indexOf(key)], records.map((r) => r[key]), `${chart}: ${key}`);
+      }
+    };
+    expectSeries('loss', ['loss', 'val_loss'], history);
+    expectSeries('accuracy', ['accuracy', 'val_accuracy'], history);
+    expectSeries('learning-rate', ['learningRate'], history);
+    for (const chart of ['loss', 'accuracy', 'learning-rate']) {
+      // The chart library drew something: a canvas of real size inside the container.
+      const box = await page.locator(`[data-chart="${chart}"] canvas`).first().boundingBox();
+      assert.ok(box && box.width > 100 && box.height > 50, `${chart}: canvas ${JSON.stringify(box)}`);
+    }
+
+    // The run's metrics.jsonl (the server found it beside the bundles): its epoch records.
+    const jsonl = readMetricsJsonl(run.metricsFile).filter((r) => r.type === 'epoch');
+    assert.equal(jsonl.length, 3);
+    await page.getByRole('radio', { name: /metrics\.jsonl/ }).check();
+    await page.waitForFunction(() => true);
+    const fromRun = await chartHooks(page);
+    assert.deepEqual(fromRun.loss?.y[fromRun.loss.series.indexOf('loss')], jsonl.map((r) => r.loss));
+    assert.deepEqual(fromRun['learning-rate']?.y[0], jsonl.map((r) => r.learningRate));
+    // The bundle of epoch 1 holds one record; the run's file still has all three.
+    await page.context().close();
+    const first = await open('training', run.bundles[0]!);
+    const firstCharts = await chartHooks(first);
+    assert.deepEqual(firstCharts.loss?.x, [1]);
+    assert.deepEqual(firstCharts.loss?.y[firstCharts.loss.series.indexOf('loss')], [inspected[0]!.metrics[0]!.loss]);
+    await first.context().close();
+  });
+
+  it('in-browser logits on served test examples and on an uploaded PNG equal predict --json to 1e-4', async (t) => {
+    const bundle = run.bundles.at(-1)!;
+    const page = await open('evaluate', bundle);
+    await page.locator('[data-testid="evaluate-count"]').fill(String(EXAMPLES));
+    await page.locator('[data-testid="evaluate-run"]').click();
+    await page.waitForFunction(() => document.body.dataset.evaluation === 'done' || document.body.dataset.evaluation === 'error', undefined, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.evaluation), 'done', await errorsText(page));
+    const evaluation = await page.evaluate(() => {
+      const e = (window as unknown as HooksWindow).archbundleViewer.evaluation!;
+      return { logits: e.logits, examples: e.examples, dataset: e.dataset, backend: e.backend, confusion: e.confusion, accuracy: e.accuracy };
+    });
+    assert.equal(evaluation.dataset, 'fashion-mnist');
+    assert.equal(evaluation.examples, EXAMPLES);
+    assert.equal(evaluation.logits.length, EXAMPLES);
+    // The page's figures follow from its logits: the confusion matrix counts every example once.
+    assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), EXAMPLES);
+    await page.locator('[data-testid="confusion-matrix"]').waitFor();
+    await page.locator('[data-testid="misclassified"]').waitFor();
+
+    // The same examples from the server, as the CLI reads them: a uint8 .npy, NHWC.
+    const response = await fetch(new URL(`api/samples?dataset=fashion-mnist&offset=0&count=${EXAMPLES}`, server.url));
+    assert.equal(response.status, 200);
+    const samples = (await response.json()) as SamplesResponse;
+    const npy = path.join(dir, 'examples.npy');
+    writeUint8Npy(npy, [samples.count, ...samples.shape], new Uint8Array(Buffer.from(samples.pixels, 'base64')));
+    const cli = await predictJson(bundle, [npy]);
+    const expected = cli.predictions.map((p) => p.logits);
+    const error = relativeLogitError(evaluation.logits, expected);
+    assert.ok(error <= 1e-4, `browser (${evaluation.backend}) vs predict: largest difference ${error.toExponential(2)} of the largest |logit|`);
+    t.diagnostic(`${EXAMPLES} test examples on the browser's ${evaluation.backend} backend: largest logit difference ${error.toExponential(2)} of the largest |logit|`);
+
+    // "Predict an image": an RGB PNG of another size than the model's, made here with sharp; the
+    // browser turns it grey and fits it as predict does.
+    const png = path.join(dir, 'upload.png');
+    await sharp(Buffer.from(Array.from({ length: 28 * 28 * 3 }, (_, i) => (i * 37 + ((i / 3) | 0) * 11) % 256)), { raw: { width: 28, height: 28, channels: 3 } })
+      .png()
+      .toFile(png);
+    await page.locator('[data-testid="predict-input"]').setInputFiles(png);
+    await page.waitForFunction(() => (window as unknown as HooksWindow).archbundleViewer.prediction !== undefined, undefined, { timeout: 30_000 });
+    const prediction = await page.evaluate(() => (window as unknown as HooksWindow).archbundleViewer.prediction!);
+    const fromCli = (await predictJson(bundle, [png])).predictions[0]!;
+    const pngError = relativeLogitError([prediction.logits], [fromCli.logits]);
+    assert.ok(pngError <= 1e-4, `PNG: largest difference ${pngError.toExponential(2)} of the largest |logit|`);
+    t.diagnostic(`uploaded RGB PNG: largest logit difference ${pngError.toExponential(2)} of the largest |logit|`);
+    assert.equal(prediction.top[0]!.class, fromCli.top[0]!.class);
+    await page.locator('[data-testid="top-k"]').getByText(prediction.top[0]!.label).first().waitFor();
+    await page.context().close();
+  });
+
+  it('the compare page shows the argument diff, overlaid curves and per-tensor change of epochs 1 and 2', async () => {
+    // A server with just the two bundles: the compare page shows every open bundle.
+    const pair = await startViewer([run.bundles[0]!, run.bundles[1]!]);
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${pair.url}#/compare`);
+      await waitReady(page, []);
+      await page.locator('[data-page="compare"]').waitFor();
+      // Same run, same arguments: the diff says so instead of listing rows.
+      const diff = page.locator('[data-testid="argument-diff"]');
+      assert.match((await diff.textContent()) ?? '', /same SimpleNet arguments/);
+      const parameters = await page.locator('[data-testid="compare-bundles"] [data-parameters]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-parameters'))));
+      assert.deepEqual(parameters, [inspected[0]!.parameters, inspected[1]!.parameters]);
+      // Overlaid: one series per bundle, each with that bundle's own history at its epochs.
+      const charts = await chartHooks(page);
+      const loss = charts['compare-loss'];
+      assert.ok(loss, `no compare-loss chart among ${Object.keys(charts).join(', ')}`);
+      assert.equal(loss.series.length, 2);
+      assert.deepEqual(loss.x, [1, 2]);
+      assert.deepEqual(loss.y[0], [inspected[0]!.metrics[0]!.loss, null]);
+      assert.deepEqual(loss.y[1], inspected[1]!.metrics.map((m) => m.loss));
+      // Per-tensor change: a row per tensor of the model, each moved by the second epoch's steps.
+      const table = page.locator('[data-testid="tensor-changes"]');
+      await table.waitFor({ timeout: 30_000 });
+      const rows = await table.locator('[data-tensor]').evaluateAll((trs) => trs.map((tr) => ({ name: tr.getAttribute('data-tensor'), text: tr.textContent ?? '' })));
+      const weights = inspected[0]!.tensors.map((t) => t.name);
+      assert.deepEqual(rows.map((r) => r.name).sort(), [...weights].sort());
+      const kernel = rows.find((r) => r.name === 'conv1/kernel')!;
+      assert.match(kernel.text, /[1-9][0-9.]*\s*%/, `conv1/kernel changed: ${kernel.text}`);
+      await screenshotBoth(page, 'compare-two');
+    } finally {
+      await page.context().close();
+      await pair.stop();
+    }
+  });
+
+  it('the keyboard reaches the navigation with Tab, and Enter on a link changes the page', async () => {
+    const page = await open('overview', run.bundles.at(-1)!);
+    const focusedLink = () => page.evaluate(() => (document.activeElement?.closest('nav a') as HTMLAnchorElement | null)?.textContent ?? null);
+    let reached: string | null = null;
+    for (let i = 0; i < 10 && reached !== 'Training'; i += 1) {
+      await page.keyboard.press('Tab');
+      reached = await focusedLink();
+    }
+    assert.equal(reached, 'Training', 'Tab reaches the Training link of the navigation within 10 presses');
+    // The focused element shows that it has focus (an outline or a box shadow).
+    const ring = await page.evaluate(() => {
+      const s = getComputedStyle(document.activeElement!);
+      return { outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0, shadow: s.boxShadow !== 'none' };
+    });
+    assert.ok(ring.outline || ring.shadow, `the focused link has no visible focus ring: ${JSON.stringify(ring)}`);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-page="training"]').waitFor();
+    assert.match(page.url(), /#\/training/);
+    await page.locator('[data-chart="loss"]').waitFor();
+    await page.context().close();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`${scheme} mode: body text contrast ≥ 4.5:1, every page rendered and saved as a screenshot`, async () => {
+      const bundle = run.bundles.at(-1)!;
+      for (const pageId of PAGES) {
+        const page = await open(pageId, bundle, { colorScheme: scheme });
+        const colours = await textAndBackground(page, `[data-page="${pageId}"] h1`);
+        const bodyText = await textAndBackground(page, 'main');
+        const dark = luminance(bodyText.background) < 0.2;
+        assert.equal(dark, scheme === 'dark', `${pageId}: background ${JSON.stringify(bodyText.background)} in ${scheme} mode`);
+        for (const [what, c] of [['heading', colours], ['body text', bodyText]] as const) {
+          const ratio = contrastRatio(c.text, c.background);
+          assert.ok(ratio >= 4.5, `${pageId}, ${scheme}: ${what} contrast ${ratio.toFixed(2)} (${JSON.stringify(c)})`);
+        }
+        const muted = await page.locator(`[data-page="${pageId}"] .muted`).count();
+        if (muted > 0) {
+          const m = await textAndBackground(page, `[data-page="${pageId}"] .muted`);
+          const ratio = contrastRatio(m.text, m.background);
+          assert.ok(ratio >= 4.5, `${pageId}, ${scheme}: muted text contrast ${ratio.toFixed(2)}`);
+        }
+        if (pageId === 'evaluate') {
+          await page.locator('[data-testid="evaluate-count"]').fill('200');
+          await page.locator('[data-testid="evaluate-run"]').click();
+          await page.waitForFunction(() => document.body.dataset.evaluation === 'done' || document.body.dataset.evaluation === 'error', undefined, { timeout: 60_000 });
+          await page.locator('[data-testid="confusion-matrix"]').waitFor();
+        }
+        if (pageId === 'weights') await page.locator('[data-chart]').first().waitFor();
+        if (pageId === 'compare') await page.locator('[data-testid="tensor-changes"]').waitFor({ timeout: 30_000 });
+        await screenshot(page, pageId, scheme);
+        await page.context().close();
+      }
+    });
+  }
+
+  /**
+   * Screenshots of the compare page in both schemes: a change of scheme renders the page again,
+   * whose per-tensor table is filled in once the weights are read again.
+   */
+  async function screenshotBoth(page: Page, name: string): Promise<void> {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForFunction((dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark, scheme === 'dark');
+      await page.locator('[data-testid="tensor-changes"]').waitFor({ timeout: 30_000 });
+      await screenshot(page, name, scheme);
+    }
+  }
+});
+
+/** Waits for the body's state to leave 'loading'; 'error' fails with what the page shows. */
+async function waitReady(page: Page, problems: string[]): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', undefined, { timeout: 60_000 });
+  const state = await page.evaluate(() => document.body.dataset.state);
+  assert.equal(state, 'ready', `viewer state ${state}: ${await errorsText(page)} ${problems.join('; ')}`);
+  assert.deepEqual(problems, []);
+}
+
+async function errorsText(page: Page): Promise<string> {
+  const panels = await page.locator('[data-testid="error"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-code')}: ${e.textContent}`));
+  return panels.join(' | ') || '(no error panel)';
+}
+
+async function chartHooks(page: Page): Promise<Record<string, ChartData>> {
+  return page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as HooksWindow).archbundleViewer.charts)) as Record<string, ChartData>);
+}
