@@ -35,7 +35,8 @@ export interface AppOptions {
 export class App {
   private readonly entries: BundleEntry[] = [];
   private readonly nav = h('nav', { class: 'pages', 'aria-label': 'Pages' });
-  private readonly picker = h('select', { id: 'bundle-picker', 'aria-label': 'Bundle shown' });
+  private readonly picker = h('select', { id: 'bundle-picker' });
+  private readonly pickerGroup = h('span', { class: 'picker' }, h('label', { for: 'bundle-picker', class: 'picker-label' }, 'Bundle '), this.picker);
   private readonly problems = h('div', { class: 'problems' });
   private readonly status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly pageRoot = h('div', { class: 'page' });
@@ -75,7 +76,7 @@ export class App {
   }
 
   private layout(): void {
-    const tools = h('div', { class: 'tools' }, h('label', { for: 'bundle-picker', class: 'picker-label' }, 'Bundle'), this.picker);
+    const tools = h('div', { class: 'tools' }, this.pickerGroup);
     if (this.options.openFiles) {
       append(tools, h('button', { type: 'button', onclick: () => this.chooseFiles() }, 'Open bundle…'), this.fileInput);
     }
@@ -124,6 +125,7 @@ export class App {
     );
     this.picker.replaceChildren(...readyEntries.map((e, i) => h('option', { value: e.id, selected: i === selectedIndex }, e.name)));
     this.picker.disabled = readyEntries.length < 2;
+    this.pickerGroup.hidden = readyEntries.length === 0;
     const dark = currentTheme() === 'dark';
     this.themeButton.textContent = dark ? '☀ Light' : '☾ Dark';
     this.themeButton.setAttribute('aria-label', dark ? 'Switch to light theme' : 'Switch to dark theme');

@@ -46,7 +46,7 @@ function argumentsCard(s: BundleSummary): HTMLElement {
   const changed = s.args.filter((a) => !a.isDefault).length;
   return card(
     'Arguments',
-    h('p', { class: 'muted' }, `${s.args.length} arguments; `, h('span', { class: 'badge changed' }, 'set'), ` marks the ${changed} that differ from the schema's default.`),
+    h('p', { class: 'muted' }, `${s.args.length} arguments; `, h('span', { class: 'badge changed' }, 'set'), ` marks the ${changed} set explicitly (required, or other than the schema's default).`),
     h(
       'div',
       { class: 'table-wrap' },
