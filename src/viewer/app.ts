@@ -43,6 +43,7 @@ export class App {
   private readonly fileInput = h('input', { type: 'file', accept: '.archbundle,application/x-tar', multiple: true, hidden: true });
   private readonly themeButton = h('button', { type: 'button', class: 'ghost', onclick: () => this.switchTheme() });
   private renderCount = 0;
+  private shownPage: string | null = null;
 
   constructor(private readonly options: AppOptions) {
     initTheme(() => this.render());
@@ -54,7 +55,7 @@ export class App {
       if (this.fileInput.files?.length) options.openFiles?.([...this.fileInput.files]);
       this.fileInput.value = '';
     });
-    window.addEventListener('hashchange', () => this.render(true));
+    window.addEventListener('hashchange', () => this.render());
     if (options.openFiles) this.acceptDrops(options.openFiles);
     this.layout();
     this.render();
@@ -109,18 +110,17 @@ export class App {
     return this.entries.filter((e) => e.status === 'ready').map((e) => e.viewed!);
   }
 
-  private render(routeChanged = false): void {
+  private render(): void {
     const render = ++this.renderCount;
     const route = parseRoute(location.hash);
     const readyEntries = this.entries.filter((e) => e.status === 'ready');
     const selectedIndex = selectIndex(readyEntries, route.bundle);
     const selected = readyEntries[selectedIndex];
     const page = this.options.pages.find((p) => p.id === route.page) ?? this.options.pages[0]!;
-    const bundleParam = route.bundle ?? null;
 
     this.nav.replaceChildren(
       ...this.options.pages.map((p) =>
-        h('a', { href: routeHref(p.id, bundleParam), 'aria-current': p.id === page.id ? 'page' : undefined }, p.title),
+        h('a', { href: routeHref(p.id, route.bundle), 'aria-current': p.id === page.id ? 'page' : undefined }, p.title),
       ),
     );
     this.picker.replaceChildren(...readyEntries.map((e, i) => h('option', { value: e.id, selected: i === selectedIndex }, e.name)));
@@ -160,7 +160,9 @@ export class App {
         body.append(errorPanel(page.title, shownError(error)));
       }
     }
-    if (routeChanged) document.getElementById('main')?.focus({ preventScroll: true });
+    // after following a page link, Tab goes on from the new page (not when only the bundle changed)
+    if (this.shownPage !== null && this.shownPage !== page.id) document.getElementById('main')?.focus({ preventScroll: true });
+    this.shownPage = page.id;
     setState(loading.length ? 'loading' : readyEntries.length || this.entries.length === 0 ? 'ready' : 'error');
   }
 
