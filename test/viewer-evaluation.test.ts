@@ -2,7 +2,8 @@
  * The evaluation the viewer shows and the report embeds, on the Node side: the pure scores
  * (src/core/evaluation-summary.ts) against a direct computation with TF.js, and `evaluateBundle`
  * against `archbundle eval --json` on the same bundle and data (same examples, same accuracy,
- * confusion and loss), with the misclassified examples' images being the dataset's own pixels.
+ * confusion and loss), with the misclassified examples' images being the dataset's own pixels;
+ * and the browser's image stretching against sharp's, which `archbundle predict --resize` uses.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { inputContract, selectBackend, State } from '../src/index.js';
 import { instantiate } from '../src/train.js';
 import { scoreLogits } from '../src/core/evaluation-summary.js';
 import { evaluateBundle } from '../src/node/viewer/evaluate.js';
+import { resizeLinear } from '../src/viewer/inference/resize.js';
 
 const LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const dir = tempDir();
@@ -120,6 +122,47 @@ describe('evaluateBundle', () => {
       assert.deepEqual(new Uint8Array(data), images.subarray(m.index * 784, (m.index + 1) * 784));
     }
   });
+});
+
+describe('resizeLinear (the viewer\'s stretch of an uploaded image)', () => {
+  /** A smooth pattern with some noise, different per channel. */
+  function pattern(width: number, height: number, channels: number): Uint8Array {
+    const out = new Uint8Array(width * height * channels);
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        for (let c = 0; c < channels; c += 1) {
+          const v = 128 + 90 * Math.sin((x * (c + 1) + width) / 7.3) * Math.cos((y + 3 * c) / 5.1) + ((x * 31 + y * 17) % 23) - 11;
+          out[(y * width + x) * channels + c] = Math.max(0, Math.min(255, Math.round(v)));
+        }
+      }
+    }
+    return out;
+  }
+
+  const cases: [number, number, number, number, number][] = [
+    [112, 112, 1, 28, 28], // shrinking by 4: a box average, then the linear kernel
+    [640, 480, 3, 32, 32], // a photo's size: by 20 and by 15
+    [300, 200, 1, 28, 28],
+    [57, 41, 1, 28, 28], // by less than 2: the linear kernel alone
+    [50, 70, 3, 32, 32],
+    [20, 20, 1, 28, 28], // enlarging: bilinear
+    [29, 27, 3, 32, 32],
+    [20, 100, 1, 28, 28], // one axis enlarged, the other shrunk
+  ];
+  for (const [width, height, channels, toWidth, toHeight] of cases) {
+    it(`${width}×${height}×${channels} to ${toWidth}×${toHeight} is within 2 levels of sharp's linear kernel`, async () => {
+      const image = pattern(width, height, channels);
+      const expected = await sharp(Buffer.from(image), { raw: { width, height, channels: channels as 1 | 3 } })
+        .resize(toWidth, toHeight, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false })
+        .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+        .raw()
+        .toBuffer();
+      const got = resizeLinear(image, [height, width, channels], [toHeight, toWidth]);
+      assert.equal(got.length, expected.length);
+      const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i]!)));
+      assert.ok(worst <= 2, `largest difference ${worst} levels`);
+    });
+  }
 });
 
 function softmaxOf(row: ArrayLike<number>): number[] {

@@ -8,15 +8,14 @@
  *   premultiplied: the colour of a partly transparent pixel may be off by a few levels, and a
  *   fully transparent one reads as black.
  * - A 3-channel model takes R, G, B; a 1-channel model the same Pillow luma as predict.
- * - An image of another size is stretched to the model's (aspect ratio not kept, as
- *   predict's --resize) by the canvas's bilinear filtering ('medium' quality: bilinear over
- *   mipmaps, so that shrinking averages the source pixels, as libvips's linear kernel does);
- *   libvips computes its filter differently, so a resized image's values may differ from
- *   predict's by a few levels. An image of the model's size is read pixel for pixel: exactly
- *   predict's values.
+ * - The image is drawn to a canvas at its own size and read pixel for pixel; one of another size
+ *   than the model's is then stretched to it (aspect ratio not kept, as predict's --resize) by
+ *   resize.ts, which follows libvips's linear kernel to within a level or two. An image of the
+ *   model's size gives exactly predict's values.
  */
 import { EnvironmentError } from '../../core/errors.js';
 import { luma } from '../../core/luma.js';
+import { resizeLinear } from './resize.js';
 
 export interface DecodedImage {
   /** height × width × channels bytes, HWC. */
@@ -39,20 +38,20 @@ export async function imageBytes(file: Blob, name: string, [height, width, chann
   }
   try {
     const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
     const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) throw new EnvironmentError('E_IO', 'this browser gives no 2-D canvas to decode images with');
-    context.imageSmoothingEnabled = true;
-    context.imageSmoothingQuality = 'medium';
-    context.drawImage(bitmap, 0, 0, width, height);
-    const rgba = context.getImageData(0, 0, width, height).data;
-    const rgb = new Uint8Array(width * height * 3);
-    for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-      rgb[i] = rgba[j]!;
-      rgb[i + 1] = rgba[j + 1]!;
-      rgb[i + 2] = rgba[j + 2]!;
+    context.drawImage(bitmap, 0, 0);
+    const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    const own = new Uint8Array(bitmap.width * bitmap.height * 3);
+    for (let i = 0, j = 0; i < own.length; i += 3, j += 4) {
+      own[i] = rgba[j]!;
+      own[i + 1] = rgba[j + 1]!;
+      own[i + 2] = rgba[j + 2]!;
     }
+    // as predict: stretched in RGB, then made grey for a 1-channel model
+    const rgb = bitmap.width === width && bitmap.height === height ? own : resizeLinear(own, [bitmap.height, bitmap.width, 3], [height, width]);
     return { bytes: channels === 3 ? rgb : luma(rgb), width: bitmap.width, height: bitmap.height };
   } finally {
     bitmap.close();
