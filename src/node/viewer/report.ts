@@ -57,7 +57,7 @@ export async function reportData(options: ReportOptions): Promise<ReportData> {
     log(`${file}: ${entry.summary.class}, ${entry.summary.parameters.toLocaleString('en-US')} parameters${run ? `, ${run.metrics.length} metrics records` : ''}`);
     if (options.data !== undefined) {
       entry.evaluation = await evaluateBundle(absolute, { dataset: options.data, dataDir: options.dataDir ?? null, limit: options.limit, command: 'report' });
-      log(`${file}: ${(entry.evaluation.accuracy * 100).toFixed(2)}% on ${entry.evaluation.examples} ${entry.evaluation.dataset} test examples`);
+      log(`${file}: ${(entry.evaluation.accuracy * 100).toFixed(2)}% on ${entry.evaluation.examples.toLocaleString('en-US')} ${entry.evaluation.dataset} test examples`);
     }
     bundles.push(entry);
   }
