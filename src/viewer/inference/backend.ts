@@ -47,7 +47,10 @@ async function tryBackend(name: BrowserBackend): Promise<string | undefined> {
   try {
     // the .wasm files lie next to the page (the build copies them there)
     if (name === 'wasm') setWasmPaths(new URL('./', globalThis.location.href).href);
-    if (!(await tf.setBackend(name))) return `TF.js could not initialise it`;
+    if (!(await tf.setBackend(name))) {
+      const hint = name === 'wasm' && globalThis.location?.protocol === 'file:' ? ' (a page opened from a file cannot load its .wasm files)' : '';
+      return `TF.js could not initialise it${hint}`;
+    }
     await tf.ready();
   } catch (error) {
     return (error as Error).message;
