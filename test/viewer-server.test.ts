@@ -282,8 +282,10 @@ describe('the session dataset', () => {
 });
 
 describe('archbundle view', () => {
-  it('prints its URL, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'view', 'runs/alpha', '--port', '0'], {
+  it('prints its URL, serves without loading TensorFlow.js, and exits 0 on SIGTERM', async () => {
+    // the server lists and streams; only the browser runs models, so TF.js is forbidden here
+    const guard = path.join(ROOT, 'test/helpers/forbid-tfjs.mjs');
+    const child = spawn(process.execPath, ['--import', guard, BIN, 'view', 'runs/alpha', '--port', '0'], {
       cwd: dir,
       env: { ...process.env, ARCHBUNDLE_VIEWER_DIR: app },
       stdio: ['ignore', 'pipe', 'pipe'],
