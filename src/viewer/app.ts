@@ -25,6 +25,8 @@ export interface BundleEntry {
 export interface AppOptions {
   mode: 'live' | 'report';
   title: string;
+  /** Shown beside the brand (a report's title and date). */
+  subtitle?: string;
   pages: Page[];
   session: ViewerSession | null;
   compare?: (bundles: ViewedBundle[], reference: number, other: number) => Promise<BundleComparison | null>;
@@ -87,7 +89,7 @@ export class App {
       h(
         'header',
         { class: 'topbar' },
-        h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◆'), ' archbundle ', h('span', { class: 'mode' }, this.options.mode === 'report' ? 'report' : 'viewer')),
+        h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◆'), ' archbundle ', h('span', { class: 'mode' }, this.options.mode === 'report' ? 'report' : 'viewer'), this.options.subtitle ? h('span', { class: 'brand-note' }, this.options.subtitle) : null),
         this.nav,
         tools,
       ),

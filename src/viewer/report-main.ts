@@ -24,6 +24,7 @@ function start(): void {
   const app = new App({
     mode: 'report',
     title: data.title,
+    subtitle: `${data.title} · ${new Date(data.generated).toLocaleString()}`,
     pages: reportPages,
     session: null,
     compare: async (_bundles, reference, other) => find(reference, other),
