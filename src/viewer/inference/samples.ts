@@ -7,8 +7,27 @@ export interface Samples extends Omit<SamplesResponse, 'pixels'> {
   pixels: Uint8Array;
 }
 
+/** Examples per request (the server answers at most 2,000 at a time). */
+const PAGE = 1000;
+
+/**
+ * The first `count` test examples of `dataset` (fewer when the split is smaller), a page at a
+ * time, so that the model can run on one page while the next is on its way.
+ */
+export async function* samplePages(dataset: string, count: number): AsyncGenerator<Samples> {
+  let offset = 0;
+  let end = count;
+  while (offset < end) {
+    const page = await fetchSamples(dataset, offset, Math.min(PAGE, end - offset));
+    end = Math.min(end, page.total);
+    if (page.count === 0) return;
+    yield page;
+    offset += page.count;
+  }
+}
+
 /** `count` test examples of `dataset` from `offset` on; the server's coded error when it refuses. */
-export async function fetchSamples(dataset: string, offset: number, count: number): Promise<Samples> {
+async function fetchSamples(dataset: string, offset: number, count: number): Promise<Samples> {
   const url = new URL('api/samples', location.href);
   url.search = new URLSearchParams({ dataset, offset: String(offset), count: String(count) }).toString();
   let response: Response;

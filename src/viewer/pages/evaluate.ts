@@ -9,7 +9,7 @@ import { integer } from '../format.js';
 import type { Page, PageContext } from '../page.js';
 import { evaluateSamples, type LiveEvaluation } from '../inference/evaluate-samples.js';
 import { modelFor } from '../inference/model.js';
-import { fetchSamples } from '../inference/samples.js';
+import { samplePages } from '../inference/samples.js';
 import { evaluateHooks, setEvaluationState } from './evaluate-hooks.js';
 import { evaluationCards } from './evaluate-view.js';
 import { predictCard } from './predict-card.js';
@@ -156,12 +156,11 @@ async function evaluate(file: Blob, dataset: string, run: Run): Promise<void> {
   run.update();
   try {
     const live = await modelFor(file);
-    const samples = await fetchSamples(dataset, 0, run.count);
-    run.count = samples.count;
-    const result = await evaluateSamples(live, samples, (done) => {
+    const result = await evaluateSamples(live, samplePages(dataset, run.count), (done) => {
       run.done = done;
       run.update();
     });
+    run.count = result.logits.length;
     evaluateHooks().evaluation = { ...result.evaluation, logits: result.logits.map((row) => Array.from(row)) };
     run.outcome = { evaluation: result };
     setEvaluationState('done');
