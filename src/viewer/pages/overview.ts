@@ -101,12 +101,17 @@ function trainingStateCard(s: BundleSummary): HTMLElement {
       'dl',
       { class: 'pairs' },
       h('dt', {}, 'Optimizer'),
-      h('dd', {}, o ? h('span', {}, h('strong', {}, o.class), ' ', h('code', { class: 'small' }, value(o.args))) : 'none saved'),
+      h('dd', {}, o ? h('span', {}, h('strong', {}, o.class), argumentList(o.args)) : 'none saved'),
       ...(o ? [h('dt', {}, 'Learning rate'), h('dd', {}, `${number(o.learningRate)} at step ${integer(o.step)} (${o.slots} slot tensors)`)] : []),
       h('dt', {}, 'Scheduler'),
-      h('dd', {}, sch ? h('span', {}, h('strong', {}, sch.class), ' ', h('code', { class: 'small' }, value(sch.args))) : 'none saved'),
+      h('dd', {}, sch ? h('span', {}, h('strong', {}, sch.class), argumentList(sch.args)) : 'none saved'),
     ),
   );
+}
+
+/** An optimizer's or scheduler's arguments, one `name value` pair each, wrapping between pairs only. */
+function argumentList(args: Record<string, unknown>): HTMLElement {
+  return h('ul', { class: 'arg-list' }, ...Object.entries(args).map(([name, v]) => h('li', {}, h('span', { class: 'muted' }, name), ' ', h('code', {}, value(v)))));
 }
 
 function layerTable(layers: SummaryLayer[]): HTMLElement {
