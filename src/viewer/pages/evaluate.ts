@@ -68,19 +68,12 @@ function modelCard(model: () => ReturnType<typeof modelFor>): HTMLElement {
 /** The card that runs an evaluation, and the place of the last run's result cards. */
 function samplesCards(file: Blob, context: PageContext): [HTMLElement, HTMLElement] {
   const served = context.session?.samples ?? null;
-  const dataset = context.bundle.summary.input?.dataset ?? served?.dataset ?? null;
-  if (!served || !dataset) {
-    return [card(
-      'Evaluate on test samples',
-      h(
-        'p',
-        { class: 'muted', 'data-testid': 'no-samples' },
-        served
-          ? 'The bundle\'s input contract names no dataset, so there are no test samples to run it on.'
-          : 'No test samples: this page is not served by archbundle view with a dataset at hand. Predicting an image still works.',
-      ),
-    ), h('div')];
+  if (!served) {
+    const note = 'No test samples: this page is not served by archbundle view with a dataset at hand. Predicting an image still works.';
+    return [card('Evaluate on test samples', h('p', { class: 'muted', 'data-testid': 'no-samples' }, note)), h('div')];
   }
+  // the dataset the model was trained on, when its contract names one; the server's otherwise
+  const dataset = context.bundle.summary.input?.dataset ?? served.dataset;
   const total = dataset === served.dataset ? served.count : null;
   const count = h('input', {
     type: 'number', id: 'evaluate-count', min: 1, max: total ?? undefined, step: 1,
