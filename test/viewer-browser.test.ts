@@ -94,11 +94,11 @@ describe('archbundle view in chromium', () => {
    * Opens `#/<page>?bundle=<id>` in a fresh context and waits until every bundle is read: the body's
    * state is 'ready' (an 'error' state fails with the page's error panels) and the page is shown.
    */
-  async function open(pageId: PageId, bundle: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  async function open(pageId: PageId, bundle: string, options: { colorScheme?: 'light' | 'dark'; query?: string } = {}): Promise<Page> {
     const page = await openPage(browser, { colorScheme: options.colorScheme ?? 'light', viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(`${server.url}#/${pageId}?bundle=${encodeURIComponent(idOf(bundle))}`);
+    await page.goto(`${server.url}${options.query ?? ''}#/${pageId}?bundle=${encodeURIComponent(idOf(bundle))}`);
     await waitReady(page, problems);
     await page.locator(`[data-page="${pageId}"]`).waitFor();
     return page;
@@ -168,53 +168,63 @@ describe('archbundle view in chromium', () => {
     await first.context().close();
   });
 
-  it('in-browser logits on served test examples and on an uploaded PNG equal predict --json to 1e-4', async (t) => {
+  it('in-browser logits on served test examples (wasm and cpu backends) and on an uploaded PNG equal predict --json to 1e-4', async (t) => {
     const bundle = run.bundles.at(-1)!;
-    const page = await open('evaluate', bundle);
-    await page.locator('[data-testid="evaluate-count"]').fill(String(EXAMPLES));
-    await page.locator('[data-testid="evaluate-run"]').click();
-    await page.waitForFunction(() => document.body.dataset.evaluation === 'done' || document.body.dataset.evaluation === 'error', undefined, { timeout: 60_000 });
-    assert.equal(await page.evaluate(() => document.body.dataset.evaluation), 'done', await errorsText(page));
-    const evaluation = await page.evaluate(() => {
-      const e = (window as unknown as HooksWindow).archbundleViewer.evaluation!;
-      return { logits: e.logits, examples: e.examples, dataset: e.dataset, backend: e.backend, confusion: e.confusion, accuracy: e.accuracy };
-    });
-    assert.equal(evaluation.dataset, 'fashion-mnist');
-    assert.equal(evaluation.examples, EXAMPLES);
-    assert.equal(evaluation.logits.length, EXAMPLES);
-    // The page's figures follow from its logits: the confusion matrix counts every example once.
-    assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), EXAMPLES);
-    await page.locator('[data-testid="confusion-matrix"]').waitFor();
-    await page.locator('[data-testid="misclassified"]').waitFor();
-
     // The same examples from the server, as the CLI reads them: a uint8 .npy, NHWC.
     const response = await fetch(new URL(`api/samples?dataset=fashion-mnist&offset=0&count=${EXAMPLES}`, server.url));
     assert.equal(response.status, 200);
     const samples = (await response.json()) as SamplesResponse;
     const npy = path.join(dir, 'examples.npy');
     writeUint8Npy(npy, [samples.count, ...samples.shape], new Uint8Array(Buffer.from(samples.pixels, 'base64')));
-    const cli = await predictJson(bundle, [npy]);
-    const expected = cli.predictions.map((p) => p.logits);
-    const error = relativeLogitError(evaluation.logits, expected);
-    assert.ok(error <= 1e-4, `browser (${evaluation.backend}) vs predict: largest difference ${error.toExponential(2)} of the largest |logit|`);
-    t.diagnostic(`${EXAMPLES} test examples on the browser's ${evaluation.backend} backend: largest logit difference ${error.toExponential(2)} of the largest |logit|`);
+    const expected = (await predictJson(bundle, [npy])).predictions.map((p) => p.logits);
 
-    // "Predict an image": an RGB PNG of another size than the model's, made here with sharp; the
-    // browser turns it grey and fits it as predict does.
-    const png = path.join(dir, 'upload.png');
-    await sharp(Buffer.from(Array.from({ length: 28 * 28 * 3 }, (_, i) => (i * 37 + ((i / 3) | 0) * 11) % 256)), { raw: { width: 28, height: 28, channels: 3 } })
-      .png()
-      .toFile(png);
-    await page.locator('[data-testid="predict-input"]').setInputFiles(png);
-    await page.waitForFunction(() => (window as unknown as HooksWindow).archbundleViewer.prediction !== undefined, undefined, { timeout: 30_000 });
-    const prediction = await page.evaluate(() => (window as unknown as HooksWindow).archbundleViewer.prediction!);
-    const fromCli = (await predictJson(bundle, [png])).predictions[0]!;
-    const pngError = relativeLogitError([prediction.logits], [fromCli.logits]);
-    assert.ok(pngError <= 1e-4, `PNG: largest difference ${pngError.toExponential(2)} of the largest |logit|`);
-    t.diagnostic(`uploaded RGB PNG: largest logit difference ${pngError.toExponential(2)} of the largest |logit|`);
-    assert.equal(prediction.top[0]!.class, fromCli.top[0]!.class);
-    await page.locator('[data-testid="top-k"]').getByText(prediction.top[0]!.label).first().waitFor();
-    await page.context().close();
+    // The page's default backend (wasm, as predict's here), then TF.js's plain-JavaScript cpu
+    // backend, whose kernels share nothing with wasm's: equal logits there are no coincidence.
+    for (const backend of ['wasm', 'cpu']) {
+      const page = await open('evaluate', bundle, backend === 'wasm' ? {} : { query: `?backend=${backend}` });
+      await page.locator('[data-testid="evaluate-count"]').fill(String(EXAMPLES));
+      await page.locator('[data-testid="evaluate-run"]').click();
+      await page.waitForFunction(() => document.body.dataset.evaluation === 'done' || document.body.dataset.evaluation === 'error', undefined, { timeout: 60_000 });
+      assert.equal(await page.evaluate(() => document.body.dataset.evaluation), 'done', await errorsText(page));
+      const evaluation = await page.evaluate(() => {
+        const e = (window as unknown as HooksWindow).archbundleViewer.evaluation!;
+        return { logits: e.logits, examples: e.examples, dataset: e.dataset, backend: e.backend, confusion: e.confusion, targets: e.perClass.map((c) => c.examples) };
+      });
+      assert.equal(evaluation.backend, backend);
+      assert.equal(evaluation.dataset, 'fashion-mnist');
+      assert.equal(evaluation.examples, EXAMPLES);
+      assert.equal(evaluation.logits.length, EXAMPLES);
+      // The page's figures follow from the served targets: each class's row counts its examples.
+      const perClass = Array.from({ length: 10 }, (_, c) => samples.targets.filter((x) => x === c).length);
+      assert.deepEqual(evaluation.confusion.map((row) => row.reduce((a, b) => a + b, 0)), perClass);
+      assert.deepEqual(evaluation.targets, perClass);
+      await page.locator('[data-testid="confusion-matrix"]').waitFor();
+      await page.locator('[data-testid="misclassified"]').waitFor();
+      const error = relativeLogitError(evaluation.logits, expected);
+      assert.ok(error <= 1e-4, `browser (${evaluation.backend}) vs predict: largest difference ${error.toExponential(2)} of the largest |logit|`);
+      t.diagnostic(`${EXAMPLES} test examples on the browser's ${evaluation.backend} backend: largest logit difference ${error.toExponential(2)} of the largest |logit|`);
+      if (backend === 'cpu') await page.context().close();
+      else await predictPng(page);
+    }
+
+    async function predictPng(page: Page): Promise<void> {
+      // "Predict an image": an RGB PNG at the model's size, made here with sharp; the browser
+      // turns it grey with Pillow's luma, as predict does.
+      const png = path.join(dir, 'upload.png');
+      await sharp(Buffer.from(Array.from({ length: 28 * 28 * 3 }, (_, i) => (i * 37 + ((i / 3) | 0) * 11) % 256)), { raw: { width: 28, height: 28, channels: 3 } })
+        .png()
+        .toFile(png);
+      await page.locator('[data-testid="predict-input"]').setInputFiles(png);
+      await page.waitForFunction(() => (window as unknown as HooksWindow).archbundleViewer.prediction !== undefined, undefined, { timeout: 30_000 });
+      const prediction = await page.evaluate(() => (window as unknown as HooksWindow).archbundleViewer.prediction!);
+      const fromCli = (await predictJson(bundle, [png])).predictions[0]!;
+      const pngError = relativeLogitError([prediction.logits], [fromCli.logits]);
+      assert.ok(pngError <= 1e-4, `PNG: largest difference ${pngError.toExponential(2)} of the largest |logit|`);
+      t.diagnostic(`uploaded RGB PNG: largest logit difference ${pngError.toExponential(2)} of the largest |logit|`);
+      assert.equal(prediction.top[0]!.class, fromCli.top[0]!.class);
+      await page.locator('[data-testid="top-k"]').getByText(prediction.top[0]!.label).first().waitFor();
+      await page.context().close();
+    }
   });
 
   it('the compare page shows the argument diff, overlaid curves and per-tensor change of epochs 1 and 2', async () => {
@@ -247,6 +257,39 @@ describe('archbundle view in chromium', () => {
       const kernel = rows.find((r) => r.name === 'conv1/kernel')!;
       assert.match(kernel.text, /[1-9][0-9.]*\s*%/, `conv1/kernel changed: ${kernel.text}`);
       await screenshotBoth(page, 'compare-two');
+    } finally {
+      await page.context().close();
+      await pair.stop();
+    }
+  });
+
+  it('the compare page lists the arguments that differ, and the tensors whose shapes differ as not compared', async () => {
+    // Another run of the same class with other channels and activation (one short epoch).
+    const other = await trainRun(dir, 'other', { args: { channels: 6, activation: 'tanh' }, epochs: 1, trainLimit: 64 });
+    const pair = await startViewer([run.bundles[0]!, other.bundles[0]!]);
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${pair.url}#/compare`);
+      await waitReady(page, []);
+      const rows = await page.locator('[data-testid="argument-diff"] tr[data-argument]').evaluateAll((trs) =>
+        trs.map((tr) => [tr.getAttribute('data-argument'), ...[...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())]),
+      );
+      // Columns follow the session's order (the server sorts by path): which one is the other run?
+      const pairSession = (await (await fetch(new URL('api/session', pair.url))).json()) as ViewerSession;
+      const isOther = pairSession.bundles.map((b) => path.resolve(b.path).startsWith(other.folder));
+      assert.deepEqual([...isOther].sort(), [false, true]);
+      const byName = (a: (string | null | undefined)[], b: (string | null | undefined)[]) => String(a[0]).localeCompare(String(b[0]));
+      assert.deepEqual(rows.sort(byName), [
+        ['activation', ...isOther.map((o) => (o ? '"tanh"' : '"relu"'))],
+        ['channels', ...isOther.map((o) => (o ? '6' : '4'))],
+      ]);
+      // Kernels change shape with the channels; biases of the logits keep theirs and are compared.
+      const table = page.locator('[data-testid="tensor-changes"]');
+      await table.waitFor({ timeout: 30_000 });
+      const compared = await table.locator('[data-tensor]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-tensor')));
+      assert.ok(compared.includes('logits/bias'), `logits/bias compared: ${compared.join(', ')}`);
+      assert.ok(!compared.includes('conv1/kernel'), 'conv1/kernel differs in shape and is not compared');
+      assert.match((await page.locator('[data-page="compare"]').textContent()) ?? '', /Not compared[^:]*:.*conv1\/kernel/);
     } finally {
       await page.context().close();
       await pair.stop();

@@ -27,19 +27,32 @@ export const RUN_CONFIG = {
 
 export interface TrainedRun {
   folder: string;
-  /** epoch-0001 ... epoch-0003, in order. */
+  /** epoch-0001, epoch-0002, ... in order. */
   bundles: string[];
   metricsFile: string;
 }
 
-/** Trains RUN_CONFIG into `<dir>/<name>/`; fails with the CLI's output if training fails. */
-export async function trainRun(dir: string, name = 'run'): Promise<TrainedRun> {
+/**
+ * Trains RUN_CONFIG into `<dir>/<name>/`, with `args` merged into the model's arguments and
+ * `epochs` and `trainLimit` replaced when given; fails with the CLI's output if training fails.
+ */
+export async function trainRun(dir: string, name = 'run', change: { args?: Record<string, unknown>; epochs?: number; trainLimit?: number } = {}): Promise<TrainedRun> {
   const folder = path.join(dir, name);
   const config = path.join(dir, `${name}.config.json`);
-  writeFileSync(config, JSON.stringify({ ...RUN_CONFIG, output: folder }));
+  const epochs = change.epochs ?? RUN_CONFIG.epochs;
+  writeFileSync(
+    config,
+    JSON.stringify({
+      ...RUN_CONFIG,
+      model: { ...RUN_CONFIG.model, args: { ...RUN_CONFIG.model.args, ...change.args } },
+      data: { ...RUN_CONFIG.data, trainLimit: change.trainLimit ?? RUN_CONFIG.data.trainLimit },
+      epochs,
+      output: folder,
+    }),
+  );
   const result = await runCli(['train', '--config', config], { cwd: ROOT, env: { ARCHBUNDLE_BACKEND: 'wasm' } });
   if (result.code !== 0) throw new Error(`archbundle train failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-  const bundles = [1, 2, 3].map((e) => path.join(folder, `epoch-${String(e).padStart(4, '0')}.archbundle`));
+  const bundles = Array.from({ length: epochs }, (_, e) => path.join(folder, `epoch-${String(e + 1).padStart(4, '0')}.archbundle`));
   return { folder, bundles, metricsFile: path.join(folder, 'metrics.jsonl') };
 }
 
