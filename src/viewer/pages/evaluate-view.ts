@@ -137,10 +137,14 @@ export function perClassTable(evaluation: Evaluation): HTMLElement {
 /** The misclassified examples, most confidently wrong first: image, true label, top-3. */
 export function misclassifiedGallery(evaluation: Evaluation): HTMLElement {
   const wrong = evaluation.misclassified;
-  const note =
+  const all = evaluation.examples - Math.round(evaluation.accuracy * evaluation.examples);
+  const text =
     wrong.length === 0
-      ? h('p', { class: 'muted' }, 'No example was misclassified.')
-      : h('p', { class: 'muted' }, `The ${wrong.length === 1 ? 'one' : integer(wrong.length)} most confidently wrong of ${integer(evaluation.examples - Math.round(evaluation.accuracy * evaluation.examples))} misclassified examples.`);
+      ? 'No example was misclassified.'
+      : wrong.length === all
+        ? `All ${integer(all)} misclassified examples, the most confidently wrong first.`
+        : `The ${integer(wrong.length)} most confidently wrong of ${integer(all)} misclassified examples.`;
+  const note = h('p', { class: 'muted' }, text);
   return h(
     'div',
     { 'data-testid': 'misclassified' },
