@@ -9,10 +9,12 @@
  * Hostile bundles, a page without a server and the offline report: viewer-browser-offline.test.ts.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
+import { readBundle } from '../src/core/index.js';
 import type { BundleSummary, Evaluation, SamplesResponse, ViewerSession } from '../src/core/viewer-protocol.js';
 import {
   buildViewer,
@@ -166,6 +168,29 @@ describe('archbundle view in chromium', () => {
     assert.deepEqual(firstCharts.loss?.x, [1]);
     assert.deepEqual(firstCharts.loss?.y[firstCharts.loss.series.indexOf('loss')], [inspected[0]!.metrics[0]!.loss]);
     await first.context().close();
+  });
+
+  it("the weights page shows each tensor's statistics as computed here from the bundle's bytes, and its histogram", async () => {
+    const bundle = run.bundles.at(-1)!;
+    const stored = await storedWeights(bundle);
+    const page = await open('weights', bundle);
+    const tensors = await page.evaluate(() => (window as unknown as HooksWindow).archbundleViewer.summaries.find((s) => s.name === 'epoch-0003.archbundle')!.tensors);
+    assert.deepEqual(tensors.map((t) => t.name).sort(), [...stored.keys()].sort(), 'every stored weight, none more');
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
+    for (const t of tensors) {
+      const values = stored.get(t.name)!;
+      const expected = statistics(values);
+      for (const key of ['min', 'max', 'mean', 'norm', 'zeros'] as const) {
+        assert.ok(close(t[key], expected[key]), `${t.name} ${key}: page ${t[key]}, bundle ${expected[key]}`);
+      }
+      assert.equal(t.histogram.counts.reduce((a, b) => a + b, 0), values.length, `${t.name}: the histogram counts every value`);
+    }
+    // Choosing a tensor (a button in its row) shows its histogram: the plotted bars are its counts.
+    await page.locator('tr[data-tensor="conv2/kernel"] button').click();
+    await page.locator('[data-testid="tensor-detail"][data-tensor="conv2/kernel"]').waitFor();
+    const plotted = (await chartHooks(page)).histogram!;
+    assert.deepEqual(plotted.y[0], tensors.find((t) => t.name === 'conv2/kernel')!.histogram.counts);
+    await page.context().close();
   });
 
   it('in-browser logits on served test examples (wasm and cpu backends) and on an uploaded PNG equal predict --json to 1e-4', async (t) => {
@@ -376,6 +401,36 @@ async function waitReady(page: Page, problems: string[]): Promise<void> {
 async function errorsText(page: Page): Promise<string> {
   const panels = await page.locator('[data-testid="error"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-code')}: ${e.textContent}`));
   return panels.join(' | ') || '(no error panel)';
+}
+
+/** The model's weights as stored in the bundle (float32), read with the core reader in Node. */
+async function storedWeights(file: string): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  await readBundle(new Uint8Array(readFileSync(file)), {
+    receiver: {
+      tensor(group, record) {
+        const target = new Uint8Array(record.byteLength);
+        return { target, end: () => void (group === 'weights' && out.set(record.name, new Float32Array(target.buffer))) };
+      },
+    },
+  });
+  return out;
+}
+
+function statistics(values: Float32Array): { min: number; max: number; mean: number; norm: number; zeros: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let squares = 0;
+  let zeros = 0;
+  for (const v of values) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+    squares += v * v;
+    if (v === 0) zeros += 1;
+  }
+  return { min, max, mean: sum / values.length, norm: Math.sqrt(squares), zeros: zeros / values.length };
 }
 
 async function chartHooks(page: Page): Promise<Record<string, ChartData>> {
