@@ -76,6 +76,7 @@ export function histogramChart(name: string, histogram: { edges: number[]; count
   return chart(name, data, `histogram of ${label}: ${histogram.counts.length} bins from ${number(histogram.edges[0])} to ${number(histogram.edges.at(-1))}`, {
     series: [
       { label: 'value', value: (_u, v) => (v == null ? '–' : number(v)) },
+      // the palette is #rrggbb (styles.css), so an alpha byte appended gives the translucent fill
       { label: 'count', stroke: color, fill: `${color}b0`, width: 1, paths: bars, points: { show: false }, value: (_u, v) => number(v) },
     ],
     axes: axes('value', 'count'),
