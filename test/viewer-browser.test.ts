@@ -100,6 +100,8 @@ describe('archbundle view in chromium', () => {
     const page = await openPage(browser, { colorScheme: options.colorScheme ?? 'light', viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    // A failed request (a missing file, a refused fetch) shows up as a console error.
+    page.on('console', (message) => void (message.type() === 'error' && problems.push(`console error: ${message.text()}`)));
     await page.goto(`${server.url}${options.query ?? ''}#/${pageId}?bundle=${encodeURIComponent(idOf(bundle))}`);
     await waitReady(page, problems);
     await page.locator(`[data-page="${pageId}"]`).waitFor();
