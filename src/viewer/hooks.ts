@@ -22,7 +22,8 @@ declare global {
   }
 }
 
-export const hooks: ViewerHooks = { charts: {}, summaries: [] };
+// Other modules (the evaluate page) add their own fields: join the object, never replace it.
+export const hooks: ViewerHooks = Object.assign((window.archbundleViewer ?? {}) as ViewerHooks, { charts: {}, summaries: [] });
 window.archbundleViewer = hooks;
 
 /** The body's state for the tests: loading while any bundle is read, then ready, or error when none could be. */
