@@ -215,7 +215,10 @@ describe('archbundle view in chromium', () => {
       assert.equal(await page.evaluate(() => document.body.dataset.evaluation), 'done', await errorsText(page));
       const evaluation = await page.evaluate(() => {
         const e = (window as unknown as HooksWindow).archbundleViewer.evaluation!;
-        return { logits: e.logits, examples: e.examples, dataset: e.dataset, backend: e.backend, confusion: e.confusion, targets: e.perClass.map((c) => c.examples) };
+        return {
+          logits: e.logits, examples: e.examples, dataset: e.dataset, backend: e.backend, confusion: e.confusion, accuracy: e.accuracy,
+          targets: e.perClass.map((c) => c.examples), misclassified: e.misclassified.map((m) => ({ index: m.index, target: m.target, top: m.top[0]!.class })),
+        };
       });
       assert.equal(evaluation.backend, backend);
       assert.equal(evaluation.dataset, 'fashion-mnist');
@@ -225,6 +228,16 @@ describe('archbundle view in chromium', () => {
       const perClass = Array.from({ length: 10 }, (_, c) => samples.targets.filter((x) => x === c).length);
       assert.deepEqual(evaluation.confusion.map((row) => row.reduce((a, b) => a + b, 0)), perClass);
       assert.deepEqual(evaluation.targets, perClass);
+      // Accuracy, the confusion matrix and the gallery all follow from predict's own logits.
+      const predicted = expected.map((row) => row.indexOf(Math.max(...row)));
+      const wrong = predicted.map((p, i) => (p === samples.targets[i] ? -1 : i)).filter((i) => i >= 0);
+      assert.equal(evaluation.accuracy, (EXAMPLES - wrong.length) / EXAMPLES);
+      const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+      predicted.forEach((p, i) => (confusion[samples.targets[i]!]![p]! += 1));
+      assert.deepEqual(evaluation.confusion, confusion);
+      // The gallery keeps the 48 most confidently wrong (evaluation-summary.ts): with 48 examples, all.
+      assert.deepEqual(evaluation.misclassified.map((m) => m.index).sort((a, b) => a - b), wrong, 'the gallery holds every misclassified example');
+      for (const m of evaluation.misclassified) assert.deepEqual([m.target, m.top], [samples.targets[m.index], predicted[m.index]]);
       await page.locator('[data-testid="confusion-matrix"]').waitFor();
       await page.locator('[data-testid="misclassified"]').waitFor();
       const error = relativeLogitError(evaluation.logits, expected);
@@ -342,6 +355,22 @@ describe('archbundle view in chromium', () => {
     await page.locator('[data-page="training"]').waitFor();
     assert.match(page.url(), /#\/training/);
     await page.locator('[data-chart="loss"]').waitFor();
+    await page.context().close();
+  });
+
+  it('the theme button, reached and pressed with the keyboard, switches to dark and the choice survives a reload', async () => {
+    const page = await open('overview', run.bundles.at(-1)!, { colorScheme: 'light' });
+    const background = async () => luminance((await textAndBackground(page, 'main')).background);
+    assert.ok((await background()) > 0.5, 'light to begin with');
+    const theme = page.getByRole('button', { name: /switch to dark theme/i });
+    await theme.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    assert.ok((await background()) < 0.2, 'dark after the button');
+    await page.reload();
+    await waitReady(page, []);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    assert.ok((await background()) < 0.2, 'still dark after a reload although the system is light');
     await page.context().close();
   });
 
