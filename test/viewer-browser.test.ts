@@ -155,20 +155,26 @@ describe('archbundle view in chromium', () => {
       assert.ok(box && box.width > 100 && box.height > 50, `${chart}: canvas ${JSON.stringify(box)}`);
     }
 
-    // The run's metrics.jsonl (the server found it beside the bundles): its epoch records.
-    const jsonl = readMetricsJsonl(run.metricsFile).filter((r) => r.type === 'epoch');
-    assert.equal(jsonl.length, 3);
-    await page.getByRole('radio', { name: /metrics\.jsonl/ }).check();
-    await page.waitForFunction(() => true);
-    const fromRun = await chartHooks(page);
-    assert.deepEqual(fromRun.loss?.y[fromRun.loss.series.indexOf('loss')], jsonl.map((r) => r.loss));
-    assert.deepEqual(fromRun['learning-rate']?.y[0], jsonl.map((r) => r.learningRate));
-    // The bundle of epoch 1 holds one record; the run's file still has all three.
     await page.context().close();
+
+    // The epoch-1 bundle's own history has one record; the run's metrics.jsonl (which the server
+    // found beside it) goes on to epoch 3, and its test record is shown.
+    const records = readMetricsJsonl(run.metricsFile);
+    const jsonl = records.filter((r) => r.type === 'epoch');
+    assert.equal(jsonl.length, 3);
     const first = await open('training', run.bundles[0]!);
-    const firstCharts = await chartHooks(first);
-    assert.deepEqual(firstCharts.loss?.x, [1]);
-    assert.deepEqual(firstCharts.loss?.y[firstCharts.loss.series.indexOf('loss')], [inspected[0]!.metrics[0]!.loss]);
+    const own = await chartHooks(first);
+    assert.deepEqual(own.loss?.x, [1]);
+    assert.deepEqual(own.loss?.y[own.loss.series.indexOf('loss')], [inspected[0]!.metrics[0]!.loss]);
+    await first.getByRole('radio', { name: /metrics\.jsonl/ }).check();
+    const fromRun = await chartHooks(first);
+    assert.deepEqual(fromRun.loss?.x, [1, 2, 3]);
+    assert.deepEqual(fromRun.loss?.y[fromRun.loss.series.indexOf('loss')], jsonl.map((r) => r.loss));
+    assert.deepEqual(fromRun.accuracy?.y[fromRun.accuracy.series.indexOf('val_accuracy')], jsonl.map((r) => r.val_accuracy));
+    assert.deepEqual(fromRun['learning-rate']?.y[0], jsonl.map((r) => r.learningRate));
+    const test = records.find((r) => r.type === 'test')!;
+    const shown = (await first.locator('[data-testid="test-result"]').textContent()) ?? '';
+    assert.match(shown, new RegExp(`${((test.accuracy as number) * 100).toFixed(2).replace('.', '\\.')}%`), shown);
     await first.context().close();
   });
 
