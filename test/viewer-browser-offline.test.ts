@@ -12,10 +12,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { buildViewer, launchBrowser, openPage, screenshot, startViewer, VIEWER_DIST } from './helpers/browser.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tempdir.js';
-import { inspectJson, trainRun, type InspectJson, type TrainedRun } from './helpers/viewer-runs.js';
+import { inspectJson, predictJson, relativeLogitError, trainRun, type InspectJson, type TrainedRun } from './helpers/viewer-runs.js';
 
 const BAD = path.join(ROOT, 'test', 'fixtures', 'bad-bundles');
 
@@ -28,6 +29,7 @@ interface ChartData {
   x: number[];
   y: (number | null)[][];
 }
+type PredictionWindow = { archbundleViewer: { prediction?: { logits: number[] } } };
 type HooksWindow = { archbundleViewer: { charts: Record<string, ChartData>; summaries: { name: string; class: string; parameters: number }[] } };
 
 describe('the viewer with hostile bundles, without a server, and the offline report', () => {
@@ -95,7 +97,7 @@ describe('the viewer with hostile bundles, without a server, and the offline rep
     }
   });
 
-  it('the built viewer opened from file:// shows a bundle given with "Open bundle…" and one dropped on the page', async () => {
+  it('the built viewer opened from file:// shows a bundle given with "Open bundle…" and one dropped on the page, and classifies an image as predict does', async () => {
     const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
     try {
       await page.goto(pathToFileURL(path.join(VIEWER_DIST, 'index.html')).href);
@@ -138,6 +140,19 @@ describe('the viewer with hostile bundles, without a server, and the offline rep
       // Both are open, so the compare page has two bundles and its curves.
       await page.getByRole('link', { name: 'Compare' }).click();
       await page.locator('[data-page="compare"] [data-chart="compare-loss"]').waitFor();
+
+      // Without a server there are no test samples, but an image is still classified in the page
+      // (TF.js's cpu backend: a file:// page cannot fetch the wasm binaries), as predict does.
+      await page.getByRole('link', { name: 'Evaluate' }).click();
+      await page.locator('[data-page="evaluate"] [data-testid="no-samples"]').waitFor();
+      const png = path.join(dir, 'offline.png');
+      await sharp(Buffer.from(Array.from({ length: 28 * 28 }, (_, i) => (i * 7) % 256)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(png);
+      await page.locator('[data-testid="predict-input"]').setInputFiles(png);
+      await page.waitForFunction(() => (window as unknown as PredictionWindow).archbundleViewer.prediction !== undefined, undefined, { timeout: 30_000 });
+      const prediction = await page.evaluate(() => (window as unknown as PredictionWindow).archbundleViewer.prediction!);
+      const [fromCli] = (await predictJson(run.bundles.at(-1)!, [png])).predictions;
+      const error = relativeLogitError([prediction.logits], [fromCli!.logits]);
+      assert.ok(error <= 1e-4, `file:// page vs predict: largest difference ${error.toExponential(2)} of the largest |logit|`);
     } finally {
       await page.context().close();
     }
