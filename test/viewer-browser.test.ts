@@ -405,6 +405,9 @@ describe('archbundle view in chromium', () => {
           await page.waitForFunction(() => document.body.dataset.evaluation === 'done' || document.body.dataset.evaluation === 'error', undefined, { timeout: 60_000 });
           await page.locator('[data-testid="confusion-matrix"]').waitFor();
         }
+        // Nothing sticks out sideways: the page itself never scrolls horizontally at 1280 px.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${pageId}, ${scheme}: the page is ${overflow} px wider than the window`);
         if (pageId === 'weights') await page.locator('[data-chart]').first().waitFor();
         if (pageId === 'compare') await page.locator('[data-testid="tensor-changes"]').waitFor({ timeout: 30_000 });
         await screenshot(page, pageId, scheme);
