@@ -133,11 +133,14 @@ export function startViewer(args: string[], options: { cwd?: string; env?: NodeJ
 
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'viewer');
 
-/** Saves a full-page screenshot as test-artifacts/viewer/<name>-<scheme>.png; returns the path. */
-export async function screenshot(page: Page, name: string, scheme: 'light' | 'dark'): Promise<string> {
+/**
+ * Saves a screenshot as test-artifacts/viewer/<name>-<scheme>.png (the whole page unless
+ * `fullPage: false`, for pages too long to look at whole); returns the path.
+ */
+export async function screenshot(page: Page, name: string, scheme: 'light' | 'dark', options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}-${scheme}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
   return file;
 }
 
