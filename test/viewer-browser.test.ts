@@ -201,7 +201,7 @@ describe('archbundle view in chromium', () => {
     await page.context().close();
   });
 
-  it('in-browser logits on served test examples (wasm and cpu backends) and on an uploaded PNG equal predict --json to 1e-4', async (t) => {
+  it('in-browser logits on served test examples (wasm, cpu and webgl backends) and on an uploaded PNG equal predict --json to 1e-4', async (t) => {
     const bundle = run.bundles.at(-1)!;
     // The same examples from the server, as the CLI reads them: a uint8 .npy, NHWC.
     const response = await fetch(new URL(`api/samples?dataset=fashion-mnist&offset=0&count=${EXAMPLES}`, server.url));
@@ -212,8 +212,9 @@ describe('archbundle view in chromium', () => {
     const expected = (await predictJson(bundle, [npy])).predictions.map((p) => p.logits);
 
     // The page's default backend (wasm, as predict's here), then TF.js's plain-JavaScript cpu
-    // backend, whose kernels share nothing with wasm's: equal logits there are no coincidence.
-    for (const backend of ['wasm', 'cpu']) {
+    // backend and its webgl one (chromium's software GL under --disable-gpu), whose kernels share
+    // nothing with wasm's: equal logits there are no coincidence.
+    for (const backend of ['wasm', 'cpu', 'webgl']) {
       const page = await open('evaluate', bundle, backend === 'wasm' ? {} : { query: `?backend=${backend}` });
       await page.locator('[data-testid="evaluate-count"]').fill(String(EXAMPLES));
       await page.locator('[data-testid="evaluate-run"]').click();
@@ -249,7 +250,7 @@ describe('archbundle view in chromium', () => {
       const error = relativeLogitError(evaluation.logits, expected);
       assert.ok(error <= 1e-4, `browser (${evaluation.backend}) vs predict: largest difference ${error.toExponential(2)} of the largest |logit|`);
       t.diagnostic(`${EXAMPLES} test examples on the browser's ${evaluation.backend} backend: largest logit difference ${error.toExponential(2)} of the largest |logit|`);
-      if (backend === 'cpu') await page.context().close();
+      if (backend !== 'wasm') await page.context().close();
       else await predictPng(page);
     }
 
