@@ -75,7 +75,35 @@ export function architectureDiagram(layers: SummaryLayer[]): HTMLElement {
   svg.prepend(
     s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M 0 0 L 8 4 L 0 8 z', class: 'arrow-head' }))),
   );
-  return h('div', { class: 'diagram-wrap', 'data-testid': 'architecture-diagram', tabindex: 0, 'aria-label': 'Architecture diagram (scrolls)' }, svg, legend());
+  return diagramFrame(svg, layers.length);
+}
+
+/** Rows that fit the collapsed frame (styles.css: .diagram-wrap.collapsed max-height 720px). */
+const FITS = Math.floor(700 / ROW);
+
+/**
+ * A short diagram is shown whole. A long one starts collapsed in a frame that scrolls, and says
+ * so: a note with the layer count, a fade at the bottom edge (styles.css) and a toggle that shows
+ * it whole, so no one takes the first screen of layers for the model.
+ */
+function diagramFrame(svg: SVGElement, count: number): HTMLElement {
+  const wrap = h('div', { class: 'diagram-wrap', 'data-testid': 'architecture-diagram' }, svg);
+  if (count <= FITS) return h('div', {}, wrap, legend());
+  wrap.id = 'diagram-frame';
+  const note = h('span', { class: 'muted small' });
+  const toggle = h('button', { type: 'button', 'aria-controls': 'diagram-frame', onclick: () => show(toggle.getAttribute('aria-expanded') !== 'true') });
+  const show = (expanded: boolean) => {
+    wrap.classList.toggle('collapsed', !expanded);
+    toggle.setAttribute('aria-expanded', String(expanded));
+    toggle.textContent = expanded ? 'Collapse' : `Show all ${count} layers`;
+    note.textContent = expanded ? `${count} layers` : `${count} layers; the diagram scrolls`;
+    // a collapsed frame scrolls, so it takes focus to scroll by keyboard; an expanded one need not
+    if (expanded) wrap.removeAttribute('tabindex');
+    else wrap.setAttribute('tabindex', '0');
+    wrap.setAttribute('aria-label', expanded ? 'Architecture diagram' : 'Architecture diagram (scrolls)');
+  };
+  show(false);
+  return h('div', {}, h('div', { class: 'diagram-bar' }, note, toggle), h('div', { class: 'diagram-fade' }, wrap), legend());
 }
 
 /** Interval colouring: an arc takes the first lane free at its start, so overlapping arcs never share one. */
