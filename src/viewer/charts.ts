@@ -44,7 +44,7 @@ export function lineChart(name: string, options: LineChartOptions): HTMLElement 
   const colors = seriesColors();
   const data: ChartData = { series: options.series.map((s) => s.label), x: options.x, y: options.series.map((s) => s.values) };
   const series: uPlot.Series[] = [
-    { label: options.xLabel, value: (_u, v) => (v == null ? '–' : options.integerX ? String(v) : number(v)) },
+    { label: options.xLabel, value: (_u, v, _s, idx) => (idx == null ? '' : v == null ? '–' : options.integerX ? String(v) : number(v)) },
     ...options.series.map((s, i) => {
       const stroke = colors[(s.color ?? i) % colors.length]!;
       return {
@@ -54,7 +54,7 @@ export function lineChart(name: string, options: LineChartOptions): HTMLElement 
         dash: s.dashed ? [6, 4] : undefined,
         points: { show: true, size: 6, fill: stroke },
         spanGaps: true,
-        value: (_u: uPlot, v: number | null) => number(v),
+        value: (_u: uPlot, v: number | null, _s: number, idx: number | null) => (idx == null ? '' : number(v)),
       };
     }),
   ];
@@ -75,9 +75,9 @@ export function histogramChart(name: string, histogram: { edges: number[]; count
   const bars = uPlot.paths.bars!({ size: [0.92, Infinity], align: 0 });
   return chart(name, data, `histogram of ${label}: ${histogram.counts.length} bins from ${number(histogram.edges[0])} to ${number(histogram.edges.at(-1))}`, {
     series: [
-      { label: 'value', value: (_u, v) => (v == null ? '–' : number(v)) },
+      { label: 'value', value: (_u, v, _s, idx) => (idx == null ? '' : v == null ? '–' : number(v)) },
       // the palette is #rrggbb (styles.css), so an alpha byte appended gives the translucent fill
-      { label: 'count', stroke: color, fill: `${color}b0`, width: 1, paths: bars, points: { show: false }, value: (_u, v) => number(v) },
+      { label: 'count', stroke: color, fill: `${color}b0`, width: 1, paths: bars, points: { show: false }, value: (_u, v, _s, idx) => (idx == null ? '' : number(v)) },
     ],
     axes: axes('value', 'count'),
     scales: { x: { time: false, range: (_u, min, max) => padRange(min, max, histogram) } },
@@ -109,6 +109,15 @@ function axes(xLabel: string, yLabel: string, integerX = false): uPlot.Axis[] {
   ];
 }
 
+/**
+ * The legend names the series (with their colours) while the pointer is away and gives the values
+ * under it while it is over the chart: the value functions above return '' with no point under the
+ * cursor, and this class hides the x entry and the colons then (styles.css).
+ */
+function hovering(container: HTMLElement): (u: uPlot) => void {
+  return (u) => void container.classList.toggle('hovering', u.cursor.idx != null);
+}
+
 function chart(name: string, data: ChartData, description: string, options: Omit<uPlot.Options, 'width' | 'height'>, aligned: uPlot.AlignedData): HTMLElement {
   hooks.charts[name] = data;
   const container = h('figure', { class: 'chart', 'data-chart': name, role: 'img', 'aria-label': description });
@@ -116,7 +125,7 @@ function chart(name: string, data: ChartData, description: string, options: Omit
     observer: new ResizeObserver(() => {
       const width = Math.floor(container.clientWidth);
       if (width <= 0) return;
-      if (!entry.plot) entry.plot = new uPlot({ ...options, width, height: HEIGHT }, aligned, container);
+      if (!entry.plot) entry.plot = new uPlot({ ...options, width, height: HEIGHT, hooks: { setLegend: [hovering(container)] } }, aligned, container);
       else if (entry.plot.width !== width) entry.plot.setSize({ width, height: HEIGHT });
     }),
   };

@@ -106,7 +106,7 @@ function metricCharts(bundles: ViewedBundle[]): HTMLElement {
     return card(title, lineChart(`compare-${key}`, { x, xLabel: 'epoch', yLabel: title.toLowerCase(), series, integerX: true }));
   }).filter((c): c is HTMLElement => c !== null);
   if (charts.length === 0) return card('Metrics', h('p', { class: 'muted' }, 'None of the bundles holds a metrics history.'));
-  return h('div', { class: 'grid two' }, ...charts);
+  return h('div', { class: 'grid charts' }, ...charts);
 }
 
 function tensorChanges(context: PageContext): HTMLElement {

@@ -53,7 +53,7 @@ function charts(bundle: ViewedBundle, records: MetricRecord[]): HTMLElement[] {
     if (series.length === 0) return null;
     return card(group.title, lineChart(group.chart, { x, xLabel: 'epoch', yLabel: group.title.toLowerCase(), series, integerX: true }));
   }).filter((c): c is HTMLElement => c !== null);
-  return [h('div', { class: 'grid two' }, ...cards), card('History', historyTable(records))];
+  return [h('div', { class: 'grid charts' }, ...cards), card('History', historyTable(records))];
 }
 
 const ORDER = ['epoch', 'step', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'learningRate', 'imagesPerSecond', 'seconds'];
