@@ -42,3 +42,11 @@ export function append(parent: Node, ...children: Child[]): void {
 export function card(title: string, ...children: Child[]): HTMLElement {
   return h('section', { class: 'card' }, h('h2', {}, title), ...children);
 }
+
+/** Text that may break after its separators (`/`, `.`, `_`): long tensor names wrap at their parts, not mid-word or never. */
+export function breakable(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const part of text.split(/(?<=[/._])/)) fragment.append(part, document.createElement('wbr'));
+  fragment.lastChild?.remove();
+  return fragment;
+}

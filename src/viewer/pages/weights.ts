@@ -4,7 +4,7 @@
  */
 import type { TensorSummary } from '../../core/viewer-protocol.js';
 import { histogramChart } from '../charts.js';
-import { card, h } from '../dom.js';
+import { breakable, card, h } from '../dom.js';
 import { integer, number, percent, shape } from '../format.js';
 import type { Page } from '../page.js';
 import { sortableTable } from '../table.js';
@@ -36,7 +36,7 @@ export const page: Page = {
       rows: tensors,
       rowAttributes: (t) => ({ 'data-tensor': t.name, class: t.name === selected ? 'selected' : '' }),
       columns: [
-        { key: 'name', label: 'Tensor', sortValue: (t) => t.name, cell: (t) => h('button', { type: 'button', class: 'link', 'aria-pressed': String(t.name === selected), onclick: () => choose(t.name) }, t.name) },
+        { key: 'name', label: 'Tensor', sortValue: (t) => t.name, cell: (t) => h('button', { type: 'button', class: 'link', 'aria-pressed': String(t.name === selected), onclick: () => choose(t.name) }, breakable(t.name)) },
         { key: 'shape', label: 'Shape', cell: (t) => shape(t.shape) },
         { key: 'size', label: 'Values', numeric: true, sortValue: (t) => size(t), cell: (t) => integer(size(t)) },
         { key: 'norm', label: 'L2 norm', numeric: true, sortValue: (t) => t.norm, cell: (t) => number(t.norm) },
