@@ -8,6 +8,8 @@ import type { Evaluation } from '../../core/viewer-protocol.js';
 import type { Page } from '../page.js';
 import { card, h } from '../dom.js';
 import { integer, number, percent } from '../format.js';
+import { cssRgb, mix, parseHex, textOn, type Rgb } from '../contrast.js';
+import { cssColor } from '../theme.js';
 
 export const page: Page = {
   id: 'evaluate',
@@ -64,10 +66,12 @@ function className(labels: readonly string[] | null, c: number): string {
 /**
  * Rows are true classes, columns predicted ones. A cell's colour deepens with its count (square
  * root of its share of the largest count, so that a few mistakes still show next to a diagonal of
- * hundreds); correct cells and mistakes take different hues. Each cell's title says what it counts.
+ * hundreds); correct cells and mistakes take different hues, from the theme drawn in. Each cell's
+ * title says what it counts.
  */
 export function confusionMatrix(evaluation: Evaluation): HTMLElement {
   const { confusion, labels } = evaluation;
+  const [hit, miss, base] = ['--series-1', '--series-2', '--surface-2'].map((name) => parseHex(cssColor(name))) as [Rgb, Rgb, Rgb];
   const max = Math.max(1, ...confusion.flat());
   const rowTotals = confusion.map((row) => row.reduce((a, b) => a + b, 0));
   const head = h(
@@ -87,13 +91,17 @@ export function confusionMatrix(evaluation: Evaluation): HTMLElement {
         const cell = h(
           'td',
           {
-            class: `cm-cell ${t === p ? 'cm-hit' : 'cm-miss'}${intensity > 0.6 ? ' cm-strong' : ''}`,
+            class: `cm-cell ${t === p ? 'cm-hit' : 'cm-miss'}`,
             title: `${integer(count)} of ${integer(rowTotals[t]!)} ${className(labels, t)} examples predicted ${className(labels, p)} (${percent(share)})`,
             'data-count': count,
           },
           count ? integer(count) : '',
         );
-        return withVar(cell, '--cm', `${(intensity * 100).toFixed(1)}%`);
+        // the cell's colour is mixed here, not in CSS, so that its text can be the more legible of black and white
+        const background = mix(t === p ? hit : miss, base, intensity);
+        cell.style.backgroundColor = cssRgb(background);
+        cell.style.color = cssRgb(textOn(background));
+        return cell;
       }),
     ),
   );
