@@ -405,6 +405,14 @@ describe('archbundle view in chromium', () => {
           await page.locator('[data-testid="evaluate-run"]').click();
           await page.waitForFunction(() => document.body.dataset.evaluation === 'done' || document.body.dataset.evaluation === 'error', undefined, { timeout: 60_000 });
           await page.locator('[data-testid="confusion-matrix"]').waitFor();
+          // Every count in the heat map is legible on its cell's colour, pale or deep.
+          const cells = await page.locator('table.cm td.cm-cell').evaluateAll((tds) => tds.map((td, i) => (td.textContent ? i : -1)).filter((i) => i >= 0));
+          assert.ok(cells.length >= 10, `${cells.length} confusion-matrix cells with a count`);
+          for (const i of cells) {
+            const c = await textAndBackground(page, `table.cm tbody tr:nth-child(${Math.floor(i / 10) + 1}) td:nth-of-type(${(i % 10) + 1})`);
+            const ratio = contrastRatio(c.text, c.background);
+            assert.ok(ratio >= 4.5, `confusion-matrix cell ${i}, ${scheme}: contrast ${ratio.toFixed(2)} (${JSON.stringify(c)})`);
+          }
         }
         // Nothing sticks out sideways: the page itself never scrolls horizontally at 1280 px.
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
