@@ -285,9 +285,10 @@ describe('archbundle view', () => {
   it('prints its URL, serves without loading TensorFlow.js, and exits 0 on SIGTERM', async () => {
     // the server lists and streams; only the browser runs models, so TF.js is forbidden here
     const guard = path.join(ROOT, 'test/helpers/forbid-tfjs.mjs');
-    const child = spawn(process.execPath, ['--import', guard, BIN, 'view', 'runs/alpha', '--port', '0'], {
+    const child = spawn(process.execPath, ['--import', guard, BIN, 'view', 'runs/alpha', '--port', '0', '--open'], {
       cwd: dir,
-      env: { ...process.env, ARCHBUNDLE_VIEWER_DIR: app },
+      // --open with a browser that cannot be started: said, and the server keeps serving
+      env: { ...process.env, ARCHBUNDLE_VIEWER_DIR: app, BROWSER: path.join(dir, 'no-such-browser') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -305,11 +306,15 @@ describe('archbundle view', () => {
       });
       void exited.then(() => reject(new Error(`exited before printing its URL:\n${out}`)));
     });
+    // a failed assertion must not leave the server running (the test would never end)
+    after(() => void child.kill('SIGKILL'));
     const port = Number(new URL(url).port);
     const session = JSON.parse((await get(port, '/api/session')).body.toString()) as ViewerSession;
-    assert.equal(session.bundles.length, 4);
-    assert.match(out, /^viewer: 4 bundles, 1 run$/m);
+    const expected = (await discover(['runs/alpha'], dir)).bundles.length;
+    assert.equal(session.bundles.length, expected);
+    assert.match(out, new RegExp(`^viewer: ${expected} bundles, 1 run$`, 'm'));
     assert.match(out, /^viewer: samples: fashion-mnist test split, 10,000 examples/m);
+    assert.match(out, /^viewer: could not open a browser \(.*no-such-browser not found\); open http:\/\/127\.0\.0\.1:\d+\/ yourself$/m);
     child.kill('SIGTERM');
     assert.equal(await exited, 0, out);
     assert.match(out, /viewer: stopped \(SIGTERM\)\n$/);
