@@ -161,6 +161,7 @@ describe('the server', () => {
     assert.ok(tail.body.equals(bytes.subarray(bytes.byteLength - 100)));
     const past = await get(server.port, `/api/bundles/${bundle.id}`, { Range: `bytes=${bytes.byteLength}-` });
     assert.equal(past.status, 416);
+    assert.equal(past.headers['content-range'], `bytes */${bytes.byteLength}`);
     assert.equal(errorOf(past).code, 'E_RANGE');
     const head = await get(server.port, `/api/bundles/${bundle.id}`, {}, 'HEAD');
     assert.equal(head.status, 200);

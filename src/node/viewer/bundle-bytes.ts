@@ -58,5 +58,5 @@ export function parseRange(header: string | undefined, size: number): { start: n
 }
 
 function unsatisfiable(header: string, size: number): HttpError {
-  return new HttpError(416, 'E_RANGE', `range "${header}" lies outside the bundle's ${size} bytes`);
+  return new HttpError(416, 'E_RANGE', `range "${header}" lies outside the bundle's ${size} bytes`, { 'Content-Range': `bytes */${size}` });
 }

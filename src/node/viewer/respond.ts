@@ -27,6 +27,7 @@ export function sendError(res: ServerResponse, error: unknown, head = false): vo
     res.destroy(); // a stream failed half-way: cutting the connection is the only honest signal left
     return;
   }
+  if (error instanceof HttpError) for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   sendJson(res, status, body, head);
 }
 

@@ -96,8 +96,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
   const server = createServer((req, res) => {
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
-      res.setHeader('Allow', 'GET, HEAD');
-      sendError(res, new HttpError(405, 'E_METHOD', `expected GET or HEAD, received ${req.method ?? '(none)'}`));
+      sendError(res, new HttpError(405, 'E_METHOD', `expected GET or HEAD, received ${req.method ?? '(none)'}`, { Allow: 'GET, HEAD' }));
       return;
     }
     routes(req, res, head).catch((error: unknown) => sendError(res, error, head));
