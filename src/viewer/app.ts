@@ -51,7 +51,8 @@ export class App {
     initTheme(() => this.render());
     document.title = options.title;
     this.picker.addEventListener('change', () => {
-      location.hash = routeHref(parseRoute(location.hash).page, this.picker.value);
+      const route = parseRoute(location.hash);
+      location.hash = routeHref(route.page, this.picker.value, route.bundles);
     });
     this.fileInput.addEventListener('change', () => {
       if (this.fileInput.files?.length) options.openFiles?.([...this.fileInput.files]);
@@ -122,7 +123,7 @@ export class App {
 
     this.nav.replaceChildren(
       ...this.options.pages.map((p) =>
-        h('a', { href: routeHref(p.id, route.bundle), 'aria-current': p.id === page.id ? 'page' : undefined }, p.title),
+        h('a', { href: routeHref(p.id, route.bundle, route.bundles), 'aria-current': p.id === page.id ? 'page' : undefined }, p.title),
       ),
     );
     this.picker.replaceChildren(...readyEntries.map((e, i) => h('option', { value: e.id, selected: i === selectedIndex }, e.name)));
@@ -149,9 +150,10 @@ export class App {
         bundles,
         session: this.options.session,
         mode: this.options.mode,
+        route,
         ...(this.options.compare ? { compare: (reference: number, other: number) => this.options.compare!(bundles, reference, other) } : {}),
       };
-      const heading = h('h1', { class: 'page-title' }, page.title, h('span', { class: 'subtitle' }, page.id === 'compare' ? `${bundles.length} bundles` : selected.name));
+      const heading = h('h1', { class: 'page-title' }, page.title, h('span', { class: 'subtitle' }, page.id === 'compare' ? `${bundles.length} bundles open` : selected.name));
       this.pageRoot.append(heading);
       const body = h('div', { class: 'page-body' });
       this.pageRoot.append(body);

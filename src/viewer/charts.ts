@@ -5,6 +5,7 @@
  * its new width when that changes; colours come from the theme's custom properties.
  */
 import uPlot from 'uplot';
+import { markerPaths, type Marker } from './chart-markers.js';
 import { h } from './dom.js';
 import { number } from './format.js';
 import { hooks, type ChartData } from './hooks.js';
@@ -17,6 +18,15 @@ export interface LineSeries {
   dashed?: boolean;
   /** A colour index into the palette (default: the series' position). */
   color?: number;
+  /** A dash pattern of its own (overrides `dashed`). */
+  dash?: number[];
+  /** The points' shape (default: circles). */
+  marker?: Marker;
+  /** Line width and point size in CSS pixels (default 2 and 6). */
+  width?: number;
+  pointSize?: number;
+  /** A translucent line (its points stay opaque), for a wide band under other series. */
+  translucent?: boolean;
 }
 
 export interface LineChartOptions {
@@ -49,10 +59,11 @@ export function lineChart(name: string, options: LineChartOptions): HTMLElement 
       const stroke = colors[(s.color ?? i) % colors.length]!;
       return {
         label: s.label,
-        stroke,
-        width: 2,
-        dash: s.dashed ? [6, 4] : undefined,
-        points: { show: true, size: 6, fill: stroke },
+        // the palette is #rrggbb, so an alpha byte appended makes it translucent
+        stroke: s.translucent ? `${stroke}70` : stroke,
+        width: s.width ?? 2,
+        dash: s.dash ?? (s.dashed ? [6, 4] : undefined),
+        points: { show: true, size: s.pointSize ?? 6, fill: stroke, stroke, ...(s.marker ? { paths: markerPaths(s.marker) } : {}) },
         spanGaps: true,
         value: (_u: uPlot, v: number | null, _s: number, idx: number | null) => (idx == null ? '' : number(v)),
       };

@@ -4,6 +4,7 @@
  * from the context, and is rendered again when the selection changes.
  */
 import type { BundleComparison, BundleSummary, Evaluation, SessionRun, ViewerSession } from '../core/viewer-protocol.js';
+import type { Route } from './route.js';
 
 export interface Page {
   /** The route (#/<id>) and the page's `data-page` attribute. */
@@ -32,6 +33,8 @@ export interface PageContext {
   session: ViewerSession | null;
   /** 'live': the local server or dropped files, with TF.js; 'report': data embedded, no network, no TF.js. */
   mode: 'live' | 'report';
+  /** The route shown (the compare page reads its choice of bundles from it). */
+  route: Route;
   /**
    * Per-tensor change of `bundles[other]` against `bundles[reference]`: precomputed in a report,
    * read from the bundles' bytes in the live viewer; null when it cannot be had.

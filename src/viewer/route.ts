@@ -1,15 +1,29 @@
-/** Hash routes: `#/<page>?bundle=<id or index>`, so every view has a link and works from file://. */
+/**
+ * Hash routes: `#/<page>?bundle=<id or index>&bundles=<indexes>`, so every view has a link and
+ * works from file://. `bundles` is the compare page's choice; links to other pages keep it, so
+ * that coming back to compare finds it again.
+ */
 export interface Route {
   page: string;
-  /** A bundle's id or its index among the open bundles; null for the first. */
+  /** A bundle's id or its index among the open bundles; null for the default one. */
   bundle: string | null;
+  /** Indexes (among the open bundles) of those to compare; null for all. */
+  bundles: number[] | null;
 }
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
-  return { page: path || 'overview', bundle: new URLSearchParams(query).get('bundle') };
+  const params = new URLSearchParams(query);
+  const list = params.get('bundles');
+  const bundles = list === null ? null : [...new Set(list.split(',').filter((x) => /^\d+$/.test(x)).map(Number))].sort((a, b) => a - b);
+  return { page: path || 'overview', bundle: params.get('bundle'), bundles };
 }
 
-export function routeHref(page: string, bundle: string | null): string {
-  return `#/${page}${bundle === null ? '' : `?bundle=${encodeURIComponent(bundle)}`}`;
+export function routeHref(page: string, bundle: string | null, bundles: number[] | null = null): string {
+  const params = new URLSearchParams();
+  if (bundle !== null) params.set('bundle', bundle);
+  if (bundles !== null) params.set('bundles', bundles.join(','));
+  // commas stay readable in the address bar (URLSearchParams would write %2C)
+  const query = params.toString().replace(/%2C/g, ',');
+  return `#/${page}${query ? `?${query}` : ''}`;
 }

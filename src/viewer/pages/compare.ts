@@ -1,7 +1,8 @@
 /**
- * Compare: every open bundle side by side — key numbers, the arguments that differ, each metric's
- * curves overlaid (one series per bundle), and how far each tensor moved from the selected bundle
- * (‖a − b‖ / ‖b‖, b the selected one).
+ * Compare: the chosen bundles (compare-choice.ts; all by default) side by side — key numbers, the
+ * arguments that differ, each metric's curves overlaid (one series per bundle, each with its own
+ * dash and point shape), and how far each tensor moved from the reference bundle (‖a − b‖ / ‖b‖,
+ * b the one selected in the Bundle menu when it is compared, else the first compared).
  */
 import { canonicalJson } from '../../core/bundle/canonical-json.js';
 import type { BundleComparison } from '../../core/viewer-protocol.js';
@@ -12,6 +13,7 @@ import { bytes, integer, number, percent, shape, value } from '../format.js';
 import { epochRecords, epochsOf, hasValues, valuesOf } from '../metrics.js';
 import type { Page, PageContext, ViewedBundle } from '../page.js';
 import { sortableTable } from '../table.js';
+import { choiceCard, chosen, curveStyle, label, type Compared } from './compare-choice.js';
 
 const METRICS = [
   ['loss', 'Loss'],
@@ -30,13 +32,12 @@ export const page: Page = {
       root.append(card('Compare', h('p', { class: 'muted' }, context.mode === 'live' ? 'Open at least two bundles to compare them (Open bundle… above, or drop files on the page).' : 'This report holds one bundle; there is nothing to compare it with.')));
       return;
     }
-    root.append(keyNumbers(bundles), argumentDiff(bundles), metricCharts(bundles), tensorChanges(context));
+    const compared = chosen(context);
+    root.append(choiceCard(context, compared), keyNumbers(compared), argumentDiff(compared), metricCharts(compared), tensorChanges(context, compared));
   },
 };
 
-const label = (b: ViewedBundle, i: number) => `${i + 1}. ${b.summary.name}`;
-
-function keyNumbers(bundles: ViewedBundle[]): HTMLElement {
+function keyNumbers(compared: Compared[]): HTMLElement {
   const last = (b: ViewedBundle, key: string) => epochRecords(b.summary.training.metrics).at(-1)?.[key] ?? null;
   const rows: [string, (b: ViewedBundle) => string][] = [
     ['Class', (b) => b.summary.class],
@@ -56,14 +57,15 @@ function keyNumbers(bundles: ViewedBundle[]): HTMLElement {
       h(
         'table',
         { 'data-testid': 'compare-bundles' },
-        h('thead', {}, h('tr', {}, h('td'), ...bundles.map((b, i) => h('th', { scope: 'col' }, label(b, i))))),
-        h('tbody', {}, ...rows.map(([name, cell]) => h('tr', {}, h('th', { scope: 'row' }, name), ...bundles.map((b) => h('td', { 'data-parameters': name === 'Parameters' ? String(b.summary.parameters) : undefined }, cell(b)))))),
+        h('thead', {}, h('tr', {}, h('td'), ...compared.map((c) => h('th', { scope: 'col' }, label(c))))),
+        h('tbody', {}, ...rows.map(([name, cell]) => h('tr', {}, h('th', { scope: 'row' }, name), ...compared.map(({ bundle: b }) => h('td', { 'data-parameters': name === 'Parameters' ? String(b.summary.parameters) : undefined }, cell(b)))))),
       ),
     ),
   );
 }
 
-function argumentDiff(bundles: ViewedBundle[]): HTMLElement {
+function argumentDiff(compared: Compared[]): HTMLElement {
+  const bundles = compared.map((c) => c.bundle);
   const names = [...new Set(bundles.flatMap((b) => b.summary.args.map((a) => a.name)))];
   const valueIn = (b: ViewedBundle, name: string) => b.summary.args.find((a) => a.name === name);
   const differing = names.filter((name) => new Set(bundles.map((b) => canonicalJson(valueIn(b, name)?.value ?? null))).size > 1);
@@ -79,7 +81,7 @@ function argumentDiff(bundles: ViewedBundle[]): HTMLElement {
       h(
         'table',
         { 'data-testid': 'argument-diff' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Argument'), ...bundles.map((b, i) => h('th', { scope: 'col' }, label(b, i))))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Argument'), ...compared.map((c) => h('th', { scope: 'col' }, label(c))))),
         h(
           'tbody',
           {},
@@ -92,15 +94,18 @@ function argumentDiff(bundles: ViewedBundle[]): HTMLElement {
   );
 }
 
-function metricCharts(bundles: ViewedBundle[]): HTMLElement {
-  const histories = bundles.map((b) => epochRecords(b.summary.training.metrics));
+function metricCharts(compared: Compared[]): HTMLElement {
+  const histories = compared.map((c) => epochRecords(c.bundle.summary.training.metrics));
   const x = [...new Set(histories.flatMap((r) => epochsOf(r)))].sort((a, b) => a - b);
   const charts = METRICS.map(([key, title]) => {
-    const series = bundles.map((b, i) => {
+    const series = compared.map((c, i) => {
       const epochs = epochsOf(histories[i]!);
       const values = valuesOf(histories[i]!, key);
       const at = new Map(epochs.map((e, j) => [e, values[j]!]));
-      return { label: label(b, i), values: x.map((e) => at.get(e) ?? null), color: i };
+      const { dash, marker, glyph } = curveStyle(c.index);
+      // the first drawn widest and translucent: where curves coincide, each shows as a band and its shape around the next
+      const under = compared.length - 1 - i;
+      return { label: `${glyph} ${label(c)}`, values: x.map((e) => at.get(e) ?? null), color: c.index, marker, width: 2 + 3 * under, pointSize: 8 + 5 * under, translucent: under > 0, ...(dash ? { dash } : {}) };
     });
     if (!series.some((s) => hasValues(s.values))) return null;
     return card(title, lineChart(`compare-${key}`, { x, xLabel: 'epoch', yLabel: title.toLowerCase(), series, integerX: true }));
@@ -109,14 +114,15 @@ function metricCharts(bundles: ViewedBundle[]): HTMLElement {
   return h('div', { class: 'grid charts' }, ...charts);
 }
 
-function tensorChanges(context: PageContext): HTMLElement {
+function tensorChanges(context: PageContext, compared: Compared[]): HTMLElement {
   const { bundles } = context;
-  const reference = bundles.indexOf(context.bundle);
-  const others = bundles.map((_, i) => i).filter((i) => i !== reference);
+  const selected = bundles.indexOf(context.bundle);
+  const reference = compared.some((c) => c.index === selected) ? selected : compared[0]!.index;
+  const others = compared.map((c) => c.index).filter((i) => i !== reference);
   const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Reading the weights of each bundle…'));
   const section = card(
     'Per-tensor change',
-    h('p', { class: 'muted' }, 'Relative L2 change ‖a − b‖ / ‖b‖ of each tensor from ', h('strong', {}, label(context.bundle, reference)), ' (pick another reference with the Bundle menu). Tensors of the same name and shape are compared.'),
+    h('p', { class: 'muted' }, 'Relative L2 change ‖a − b‖ / ‖b‖ of each tensor from ', h('strong', {}, label({ bundle: bundles[reference]!, index: reference })), ' (pick another reference with the Bundle menu). Tensors of the same name and shape are compared.'),
     body,
   );
   if (!context.compare) {
@@ -154,7 +160,7 @@ function changeTable(bundles: ViewedBundle[], others: number[], results: (Bundle
         { key: 'shape', label: 'Shape', cell: (r) => shape(r.shape) },
         ...available.map((c, k) => ({
           key: `change-${k}`,
-          label: label(bundles[c.index]!, c.index),
+          label: label({ bundle: bundles[c.index]!, index: c.index }),
           numeric: true,
           sortValue: (r: (typeof rows)[number]) => r.relative[k] ?? -1,
           cell: (r: (typeof rows)[number]) => changeCell(r.relative[k] ?? null, max),
