@@ -343,6 +343,37 @@ describe('archbundle view in chromium', () => {
     }
   });
 
+  it('the compare page compares the bundles the route names, and its checkboxes change them from the keyboard', async () => {
+    assert.ok(session.bundles.length >= 3, `three bundles to choose from: ${session.bundles.length}`);
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${server.url}#/compare?bundles=0,2`);
+      await waitReady(page, []);
+      await page.locator('[data-testid="compare-bundles"]').waitFor();
+      const compared = () => page.locator('[data-testid="compare-bundles"] thead th').evaluateAll((ths) => ths.map((th) => th.textContent));
+      const checked = () => page.locator('[data-testid="compare-choice"]').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).checked));
+      const names = session.bundles.map((b) => b.name);
+      assert.deepEqual(await compared(), [`1. ${names[0]}`, `3. ${names[2]}`]);
+      assert.deepEqual((await checked()).slice(0, 3), [true, false, true]);
+      assert.equal((await chartHooks(page))['compare-loss']?.series.length, 2, 'one curve per compared bundle');
+      // Space on the second checkbox adds it; the route follows and focus stays on the box.
+      await page.locator('[data-testid="compare-choice"]').nth(1).focus();
+      await page.keyboard.press('Space');
+      await page.waitForFunction(() => !location.hash.includes('bundles=0,2'));
+      await page.locator('[data-testid="compare-bundles"]').waitFor();
+      assert.equal((await compared()).length, 3, 'bundles 1, 2 and 3');
+      assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value), '1');
+      // Two is the least: unchecking down to one is refused.
+      await page.goto(`${server.url}#/compare?bundles=0,1`);
+      await page.locator('[data-testid="compare-choice"]').first().focus();
+      await page.keyboard.press('Space');
+      assert.deepEqual((await checked()).slice(0, 2), [true, true]);
+      assert.match(page.url(), /bundles=0,1/);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('the keyboard reaches the navigation with Tab, and Enter on a link changes the page', async () => {
     const page = await open('overview', run.bundles.at(-1)!);
     const focusedLink = () => page.evaluate(() => (document.activeElement?.closest('nav a') as HTMLAnchorElement | null)?.textContent ?? null);
