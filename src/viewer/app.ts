@@ -7,7 +7,7 @@
 import type { BundleComparison, ViewerSession } from '../core/viewer-protocol.js';
 import { destroyCharts } from './charts.js';
 import { append, h } from './dom.js';
-import { errorPanel, shownError, type ShownError } from './errors.js';
+import { errorPanel, problemsView, shownError, type ShownError } from './errors.js';
 import { hooks, setState } from './hooks.js';
 import type { Page, PageContext, ViewedBundle } from './page.js';
 import { parseRoute, routeHref } from './route.js';
@@ -135,7 +135,7 @@ export class App {
 
     const loading = this.entries.filter((e) => e.status === 'loading');
     this.status.textContent = loading.length ? `Reading ${loading.map((e) => e.name).join(', ')}…` : '';
-    this.problems.replaceChildren(...this.entries.filter((e) => e.status === 'error').map((e) => errorPanel(e.name, e.error!)));
+    this.problems.replaceChildren(...problemsView(this.entries.filter((e) => e.status === 'error').map((e) => ({ name: e.name, error: e.error! }))));
     hooks.summaries = this.ready().map((b) => b.summary);
 
     destroyCharts();

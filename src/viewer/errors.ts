@@ -36,3 +36,29 @@ export function errorPanel(name: string, error: ShownError): HTMLElement {
       : null,
   );
 }
+
+/** Up to this many failed bundles show their panels outright; more fold into one summary. */
+const SHOWN_OPEN = 2;
+/** Whether the user opened the summary: the shell redraws it as each bundle loads, and it stays as left. */
+let expanded = false;
+
+/**
+ * The panels of the bundles that failed. A few stand above the page as they are; many would push
+ * the page of a good bundle off the first screen, so they fold into one line ("3 bundles could
+ * not be read", their codes) that opens to the same panels — in the document either way.
+ */
+export function problemsView(failed: readonly { name: string; error: ShownError }[]): HTMLElement[] {
+  const panels = failed.map((f) => errorPanel(f.name, f.error));
+  if (failed.length <= SHOWN_OPEN) return panels;
+  const counts = new Map<string, number>();
+  for (const f of failed) counts.set(f.error.code, (counts.get(f.error.code) ?? 0) + 1);
+  const codes = [...counts].map(([code, n]) => (n > 1 ? `${code} ×${n}` : code)).join(', ');
+  const details = h(
+    'details',
+    { class: 'card problems-summary', 'data-testid': 'errors-summary', open: expanded },
+    h('summary', {}, h('strong', {}, `${failed.length} bundles could not be read`), ' ', h('span', { class: 'error-codes' }, codes)),
+    h('div', { class: 'problems-list' }, ...panels),
+  );
+  details.addEventListener('toggle', () => (expanded = details.open));
+  return [details];
+}
