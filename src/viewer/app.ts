@@ -18,6 +18,8 @@ export interface BundleEntry {
   id: string;
   name: string;
   status: 'loading' | 'ready' | 'error';
+  /** When the file was last written (ms since the epoch), if known: breaks ties for the default bundle. */
+  modified?: number;
   viewed?: ViewedBundle;
   error?: ShownError;
 }
@@ -210,11 +212,24 @@ export class App {
   }
 }
 
-/** The bundle the route names, by id or by index among the ready ones; the first otherwise. */
+/** The bundle the route names, by id or by index among the ready ones; the newest otherwise. */
 function selectIndex(entries: BundleEntry[], wanted: string | null): number {
-  if (wanted === null) return 0;
-  const byId = entries.findIndex((e) => e.id === wanted);
+  const byId = wanted === null ? -1 : entries.findIndex((e) => e.id === wanted);
   if (byId >= 0) return byId;
-  const index = Number(wanted);
-  return Number.isInteger(index) && index >= 0 && index < entries.length ? index : 0;
+  const index = Number(wanted ?? NaN);
+  return Number.isInteger(index) && index >= 0 && index < entries.length ? index : newest(entries);
+}
+
+/**
+ * Where training stands furthest: the highest epoch, then the file written last, then the first
+ * in path order. Path order alone would open best.archbundle or epoch-0001, rarely the one wanted.
+ */
+function newest(entries: BundleEntry[]): number {
+  let best = 0;
+  entries.forEach((e, i) => {
+    const b = entries[best]!;
+    const epoch = e.viewed!.summary.training.epoch - b.viewed!.summary.training.epoch;
+    if (epoch > 0 || (epoch === 0 && (e.modified ?? -Infinity) > (b.modified ?? -Infinity))) best = i;
+  });
+  return best;
 }

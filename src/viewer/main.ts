@@ -17,8 +17,8 @@ async function start(): Promise<void> {
   setState('loading');
   const session = await fetchSession();
   let opened = 0;
-  const open = (id: string, name: string, bytes: () => Promise<Blob>, run?: SessionRun) => {
-    const entry: BundleEntry = { id, name, status: 'loading' };
+  const open = (id: string, name: string, modified: number, bytes: () => Promise<Blob>, run?: SessionRun) => {
+    const entry: BundleEntry = { id, name, status: 'loading', modified };
     app.add(entry);
     void (async () => {
       try {
@@ -40,12 +40,12 @@ async function start(): Promise<void> {
     session,
     compare: liveComparer(),
     openFiles: (files) => {
-      for (const file of files) open(`file-${++opened}`, file.name, async () => file);
+      for (const file of files) open(`file-${++opened}`, file.name, file.lastModified, async () => file);
     },
   });
   for (const bundle of session?.bundles ?? []) {
     const run = session!.runs.find((r) => r.id === bundle.run);
-    open(bundle.id, bundle.name, () => fetchBundle(bundle), run);
+    open(bundle.id, bundle.name, Date.parse(bundle.modified), () => fetchBundle(bundle), run);
   }
 }
 

@@ -25,7 +25,7 @@ export interface ViewedBundle {
 }
 
 export interface PageContext {
-  /** The selected bundle (the first of `bundles` unless the user picked another). */
+  /** The selected bundle (the newest epoch of `bundles` unless the route names another). */
   bundle: ViewedBundle;
   /** Every bundle open, in order: the compare page shows them side by side. */
   bundles: ViewedBundle[];
