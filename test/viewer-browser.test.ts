@@ -130,6 +130,20 @@ describe('archbundle view in chromium', () => {
     await page.context().close();
   });
 
+  it('with no bundle in the route, the newest epoch is shown (not the first file in path order)', async () => {
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${server.url}#/overview`);
+      await waitReady(page, []);
+      await page.locator('[data-testid="summary-epoch"]').waitFor();
+      const last = inspected.at(-1)!;
+      assert.equal((await page.locator('[data-testid="summary-epoch"]').textContent())?.trim(), `epoch ${last.epoch}`);
+      assert.equal(await page.locator('#bundle-picker').inputValue(), idOf(run.bundles.at(-1)!));
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it("the training curves hold the bundle's metrics history, and the run's metrics.jsonl when picked", async () => {
     const last = run.bundles.at(-1)!;
     const history = inspected.at(-1)!.metrics;
