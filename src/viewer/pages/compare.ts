@@ -33,7 +33,8 @@ export const page: Page = {
       return;
     }
     const compared = chosen(context);
-    root.append(choiceCard(context, compared), keyNumbers(compared), argumentDiff(compared), metricCharts(compared), tensorChanges(context, compared));
+    // with two bundles there is nothing to choose: both are compared
+    root.append(bundles.length > 2 ? choiceCard(context, compared) : '', keyNumbers(compared), argumentDiff(compared), metricCharts(compared), tensorChanges(context, compared));
   },
 };
 
