@@ -80,6 +80,8 @@ export function architectureDiagram(layers: SummaryLayer[]): HTMLElement {
 
 /** Rows that fit the collapsed frame (styles.css: .diagram-wrap.collapsed max-height 720px). */
 const FITS = Math.floor(700 / ROW);
+/** Whether the user showed the diagram whole: a redraw (theme, bundle) keeps it so. */
+let shownWhole = false;
 
 /**
  * A short diagram is shown whole. A long one starts collapsed in a frame that scrolls, and says
@@ -93,6 +95,7 @@ function diagramFrame(svg: SVGElement, count: number): HTMLElement {
   const note = h('span', { class: 'muted small' });
   const toggle = h('button', { type: 'button', 'aria-controls': 'diagram-frame', onclick: () => show(toggle.getAttribute('aria-expanded') !== 'true') });
   const show = (expanded: boolean) => {
+    shownWhole = expanded;
     wrap.classList.toggle('collapsed', !expanded);
     toggle.setAttribute('aria-expanded', String(expanded));
     toggle.textContent = expanded ? 'Collapse' : `Show all ${count} layers`;
@@ -102,7 +105,7 @@ function diagramFrame(svg: SVGElement, count: number): HTMLElement {
     else wrap.setAttribute('tabindex', '0');
     wrap.setAttribute('aria-label', expanded ? 'Architecture diagram' : 'Architecture diagram (scrolls)');
   };
-  show(false);
+  show(shownWhole);
   return h('div', {}, h('div', { class: 'diagram-bar' }, note, toggle), h('div', { class: 'diagram-fade' }, wrap), legend());
 }
 

@@ -1,6 +1,8 @@
 /**
  * A table whose columns sort by a button in their header (so by keyboard too), with `aria-sort`
  * telling which one is in force. The table re-renders its body only; focus stays on the button.
+ * The order chosen is kept per table (its test id) while the viewer is open, so that a page drawn
+ * anew (another theme, another bundle) keeps it.
  */
 import { h } from './dom.js';
 
@@ -23,9 +25,12 @@ export interface TableOptions<Row> {
   testId?: string;
 }
 
+const kept = new Map<string, { key: string; descending: boolean }>();
+
 export function sortableTable<Row>(options: TableOptions<Row>): HTMLElement {
-  let sortKey: string | null = null;
-  let descending = false;
+  const previous = options.testId ? kept.get(options.testId) : undefined;
+  let sortKey: string | null = previous && options.columns.some((c) => c.key === previous.key) ? previous.key : null;
+  let descending = previous?.descending ?? false;
   const body = h('tbody');
   const headers = options.columns.map((column) => {
     const th = h('th', { scope: 'col', class: column.numeric ? 'num' : undefined });
@@ -41,6 +46,7 @@ export function sortableTable<Row>(options: TableOptions<Row>): HTMLElement {
   const sortBy = (key: string) => {
     descending = sortKey === key ? !descending : options.columns.find((c) => c.key === key)?.numeric === true;
     sortKey = key;
+    if (options.testId) kept.set(options.testId, { key, descending });
     fill();
   };
 

@@ -9,6 +9,9 @@ import { integer, number, percent, shape } from '../format.js';
 import type { Page } from '../page.js';
 import { sortableTable } from '../table.js';
 
+/** The tensor chosen last: kept while the viewer is open, so a redraw (theme, bundle) shows it again when the bundle has it. */
+let chosen: string | null = null;
+
 export const page: Page = {
   id: 'weights',
   title: 'Weights',
@@ -18,10 +21,11 @@ export const page: Page = {
       root.append(card('Tensors', h('p', { class: 'muted' }, 'This bundle stores no weights.')));
       return;
     }
-    let selected = tensors[0]!.name;
+    let selected = tensors.some((t) => t.name === chosen) ? chosen! : tensors[0]!.name;
     const detail = h('div', { class: 'tensor-detail' });
     const choose = (name: string) => {
       selected = name;
+      chosen = name;
       for (const row of root.querySelectorAll<HTMLElement>('tr[data-tensor]')) {
         const on = row.dataset.tensor === name;
         row.classList.toggle('selected', on);
