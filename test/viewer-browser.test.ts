@@ -212,6 +212,12 @@ describe('archbundle view in chromium', () => {
     await page.locator('[data-testid="tensor-detail"][data-tensor="conv2/kernel"]').waitFor();
     const plotted = (await chartHooks(page)).histogram!;
     assert.deepEqual(plotted.y[0], tensors.find((t) => t.name === 'conv2/kernel')!.histogram.counts);
+    // A theme change draws the page anew; the chosen tensor and the sort order stay.
+    await page.locator('[data-testid="tensors"] th button', { hasText: 'L2 norm' }).click();
+    await page.getByRole('button', { name: /switch to dark theme/i }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.locator('[data-testid="tensor-detail"][data-tensor="conv2/kernel"]').waitFor();
+    assert.equal(await page.locator('[data-testid="tensors"] th[aria-sort]').textContent(), 'L2 norm');
     await page.context().close();
   });
 
