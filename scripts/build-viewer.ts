@@ -68,5 +68,6 @@ export async function buildViewer({ outdir }: BuildViewerOptions): Promise<Built
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outdir = path.join(ROOT, 'dist', 'viewer');
   await buildViewer({ outdir });
-  console.log(`viewer built in ${path.relative(process.cwd(), outdir) || '.'}`);
+  // stderr: `npm pack --json` runs this as prepack, and its stdout must stay JSON
+  console.error(`viewer built in ${path.relative(process.cwd(), outdir) || '.'}`);
 }

@@ -3,8 +3,8 @@
  * the CLI, the main entry and archbundle/core must work without anything from this checkout.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -63,6 +63,38 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
     const listing = 'import json; from archbundle.schemas import class_schemas; print(json.dumps([sorted(class_schemas(k)) for k in ("optimizer", "scheduler")]))';
     const classes = await run('/usr/bin/python3', ['-c', listing], { cwd: app, env });
     assert.deepEqual(JSON.parse(classes.stdout), [[...optimizers.names()].sort(), [...schedulers.names()].sort()]);
+  });
+
+  it('ships the built viewer: `npx archbundle report` writes a self-contained file and `npx archbundle view` serves the app', async () => {
+    assert.ok(['app.js', 'report.js', 'app.css', 'index.html'].every((f) => files.includes(`dist/viewer/${f}`)), 'dist/viewer is packed');
+    await run('npx', ['archbundle', 'report', 'tiny.archbundle', '-o', 'report.html'], { cwd: app, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu' } });
+    const report = readFileSync(path.join(app, 'report.html'), 'utf8');
+    assert.match(report, /id="archbundle-report"/);
+    assert.doesNotMatch(report, /(src|href)="https?:/);
+    // The installed package has no sources to build the app from: it must serve what it ships.
+    // the installed bin itself, not npx, so that SIGTERM reaches the server
+    const bin = path.join(app, 'node_modules', 'archbundle', 'bin', 'archbundle.js');
+    const server = spawn(process.execPath, [bin, 'view', 'tiny.archbundle', '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let seen = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          const found = /viewer: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen);
+          if (found) resolve(found[1]!);
+        });
+        server.on('exit', (code) => reject(new Error(`archbundle view exited ${code}: ${seen}`)));
+      });
+      const page = await fetch(url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /app\.js/);
+      const session = (await (await fetch(new URL('api/session', url))).json()) as { bundles: { name: string }[] };
+      assert.deepEqual(session.bundles.map((b) => b.name), ['tiny.archbundle']);
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it("imports createModel from 'archbundle' and readBundle from 'archbundle/core'", async () => {
