@@ -53,7 +53,7 @@ export function choiceCard(context: PageContext, compared: Compared[]): HTMLElem
       }
       refocus = index;
       const all = next.length === boxes.length;
-      location.hash = routeHref('compare', context.route.bundle, all ? null : next);
+      location.hash = routeHref('compare', context.route.bundle, all ? undefined : next);
     });
     const glyph = h('span', { class: 'compare-glyph', 'aria-hidden': 'true' }, curveStyle(index).glyph);
     glyph.style.color = `var(--series-${(index % 6) + 1})`;
