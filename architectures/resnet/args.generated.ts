@@ -56,7 +56,7 @@ export interface ResNetArgs {
     | [number, number, number, number, number, number, number]
     | [number, number, number, number, number, number, number, number];
   /**
-   * Residual unit: basic (two 3x3 convolutions) or bottleneck (1x1, 3x3, 1x1 with expansion 4); the reference implementation's '' is basic.
+   * Residual unit: basic (two 3x3 convolutions) or bottleneck (1x1, 3x3, 1x1 with expansion 4); the reference implementation writes basic as an empty string.
    */
   block?: 'basic' | 'bottleneck';
   /**
