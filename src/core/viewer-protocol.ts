@@ -5,6 +5,7 @@
  * writer agree without importing each other.
  */
 import type { InputContract, TrainingEntry } from './bundle/entries.js';
+import type { OptimizerSummary } from './bundle/optimizer-summary.js';
 
 /** GET /api/session: what `archbundle view` was given. */
 export interface ViewerSession {
@@ -75,7 +76,7 @@ export interface BundleSummary {
   layers: SummaryLayer[];
   tensors: TensorSummary[];
   input: InputContract | null;
-  optimizer: { class: string; args: Record<string, unknown>; learningRate: number; step: number; slots: number } | null;
+  optimizer: OptimizerSummary | null;
   scheduler: { class: string; args: Record<string, unknown>; state: Record<string, unknown> } | null;
   training: TrainingEntry;
   versions: { format: number; archbundle: string; tfjs: string };

@@ -17,28 +17,41 @@ function stored(): Theme | null {
   }
 }
 
-export function currentTheme(): Theme {
-  return (document.documentElement.dataset.theme as Theme | undefined) ?? (media.matches ? 'dark' : 'light');
+/** The user's pick (the toggle, or one stored earlier); null while the system's preference rules. */
+let picked: Theme | null = null;
+
+/**
+ * The effective theme always stands on <html> as data-theme, so styles.css states each palette
+ * once (a media query would have to repeat the dark one for the system's preference).
+ */
+function apply(): void {
+  document.documentElement.dataset.theme = picked ?? (media.matches ? 'dark' : 'light');
 }
 
-/** Applies the stored choice and calls `changed` whenever the effective theme changes. */
+export function currentTheme(): Theme {
+  return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
+}
+
+/** Applies the stored choice, else the system's, and calls `changed` whenever the system's changes what is shown. */
 export function initTheme(changed: () => void): void {
-  const choice = stored();
-  if (choice) document.documentElement.dataset.theme = choice;
+  picked = stored();
+  apply();
   media.addEventListener('change', () => {
-    if (!document.documentElement.dataset.theme) changed();
+    if (picked) return;
+    apply();
+    changed();
   });
 }
 
 export function toggleTheme(): Theme {
-  const next: Theme = currentTheme() === 'dark' ? 'light' : 'dark';
-  document.documentElement.dataset.theme = next;
+  picked = currentTheme() === 'dark' ? 'light' : 'dark';
+  apply();
   try {
-    localStorage.setItem(KEY, next);
+    localStorage.setItem(KEY, picked);
   } catch {
     // the choice holds for this page only
   }
-  return next;
+  return picked;
 }
 
 /** A colour custom property of the current theme. */

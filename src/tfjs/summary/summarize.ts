@@ -10,6 +10,7 @@ import { describeArguments } from './arguments.js';
 import { summarizeLayers } from './layers.js';
 import type { NamedValues } from './tensor-change.js';
 import { tensorStats } from './tensor-stats.js';
+import { summarizeOptimizer } from '../../core/bundle/optimizer-summary.js';
 
 export interface BundleIdentity {
   /** The file name. */
@@ -42,15 +43,7 @@ export function summarizeBundle(loaded: LoadedBundle, file: BundleIdentity): Bun
     layers: summarizeLayers(model.net),
     tensors,
     input: contents.input ?? null,
-    optimizer: contents.optimizer
-      ? {
-          class: contents.optimizer.class,
-          args: contents.optimizer.args,
-          learningRate: contents.optimizer.learningRate,
-          step: contents.optimizer.step,
-          slots: contents.optimizer.tensors.length,
-        }
-      : null,
+    optimizer: summarizeOptimizer(contents.optimizer),
     scheduler: contents.scheduler ? { class: contents.scheduler.class, args: contents.scheduler.args, state: contents.scheduler.state } : null,
     training: contents.training,
     versions: { format: manifest.formatVersion, archbundle: manifest.archbundleVersion, tfjs: manifest.tfjsVersion },

@@ -6,6 +6,7 @@ import { integer, json, table } from '../format.js';
 import type { Io } from '../io.js';
 import { openBundleFile } from '../../files/bundle-file.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
+import { summarizeOptimizer } from '../../../core/bundle/optimizer-summary.js';
 
 const help = `Usage: archbundle inspect BUNDLE [--json]
 
@@ -38,15 +39,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     input: contents.input ?? null,
     parameters: contents.weights.reduce((n, t) => n + elements(t.shape), 0),
     tensors,
-    optimizer: contents.optimizer
-      ? {
-          class: contents.optimizer.class,
-          args: contents.optimizer.args,
-          learningRate: contents.optimizer.learningRate,
-          step: contents.optimizer.step,
-          slots: contents.optimizer.tensors.length,
-        }
-      : null,
+    optimizer: summarizeOptimizer(contents.optimizer),
     scheduler: contents.scheduler ?? null,
     epoch: contents.training.epoch,
     globalStep: contents.training.globalStep,
