@@ -56,7 +56,9 @@ export type ErrorCode =
   | 'E_BACKEND'
   | 'E_DATA_NOT_FOUND'
   | 'E_DATA_INVALID'
-  | 'E_IO';
+  | 'E_IO'
+  // sweeps across machines: Redis unreachable, a queue that another sweep owns
+  | 'E_QUEUE';
 
 export class ArchbundleError extends Error {
   readonly code: ErrorCode;
