@@ -1,6 +1,6 @@
 /**
  * bench:io — bundle save and load throughput beside a raw fs write/read of the same bytes and
- * beside torch.save / torch.load (peers/torch_io.py) at the same size, all in one run, plus the
+ * beside torch.save / torch.load (bench/peers/torch_io.py) at the same size, all in one run, plus the
  * peak memory of a load measured in a fresh process. Last line: one JSON object.
  *
  * What each figure includes (so that the comparison is fair, and where it cannot be):

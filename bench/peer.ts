@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The PyTorch peers' folder: ARCHBUNDLE_PEERS_DIR, else `../shared/peers` beside the checkout. */
+/**
+ * The PyTorch peers' folder: ARCHBUNDLE_PEERS_DIR when set (to try other peer scripts with the
+ * same JSON contract), else the repository's own `bench/peers/`.
+ */
 export function peersDir(): string {
-  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  return process.env.ARCHBUNDLE_PEERS_DIR ?? join(repoRoot, '..', 'shared', 'peers');
+  return process.env.ARCHBUNDLE_PEERS_DIR ?? join(dirname(fileURLToPath(import.meta.url)), 'peers');
 }
 
 export interface PeerResult {
@@ -16,14 +18,24 @@ export interface PeerResult {
   threads: number;
 }
 
-/** Runs one peer script with /usr/bin/python3 and parses its one JSON line. */
-export function runPeer(script: string, args: string[]): PeerResult {
+/**
+ * Runs one peer script with /usr/bin/python3 (Debian's python3-torch) and parses the JSON object
+ * on its last line. OMP/MKL thread counts are set in the environment too, so that a peer pinned
+ * with `--threads N` gets N whatever the caller's environment says.
+ */
+export function runPeerJson<T>(script: string, args: string[], threads?: number): T {
   const path = join(peersDir(), script);
-  const out = execFileSync('/usr/bin/python3', [path, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = threads === undefined ? process.env : { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const out = execFileSync('/usr/bin/python3', [path, ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = out.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line) as PeerResult;
+    return JSON.parse(line) as T;
   } catch {
     throw new Error(`${path} printed no JSON line; its last line was: ${line}`);
   }
+}
+
+/** Runs torch_simplenet.py (or another script printing the same fields). */
+export function runPeer(script: string, args: string[], threads?: number): PeerResult {
+  return runPeerJson<PeerResult>(script, args, threads);
 }
