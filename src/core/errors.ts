@@ -58,7 +58,11 @@ export type ErrorCode =
   | 'E_DATA_INVALID'
   | 'E_IO'
   // sweeps across machines: Redis unreachable, a queue that another sweep owns
-  | 'E_QUEUE';
+  | 'E_QUEUE'
+  // training: a non-finite epoch loss (NaN or Infinity)
+  | 'E_DIVERGED'
+  // sweeps: an output folder or sweep index that belongs to another sweep, or is not one
+  | 'E_SWEEP';
 
 export class ArchbundleError extends Error {
   readonly code: ErrorCode;
