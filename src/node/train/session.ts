@@ -99,6 +99,14 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
       onProgress: emit,
       async onEpochEnd(metrics: EpochMetrics, loopState: LoopState) {
         await appendFile(metricsFile, `${JSON.stringify({ type: 'epoch', ...metrics })}\n`);
+        // a diverged run's weights are not worth a bundle, and later epochs would only repeat it
+        if (!Number.isFinite(metrics.loss)) {
+          throw new ArchbundleError(
+            'E_DIVERGED',
+            `training diverged: epoch ${metrics.epoch}'s mean loss is ${metrics.loss}, expected a finite number ` +
+              `(learning rate ${metrics.learningRate}); no bundle was written for this epoch`,
+          );
+        }
         const progress = { globalStep: loopState.step, metrics: loopState.history.map((h) => ({ ...h })) };
         const best = isBest(config.checkpoint, metrics, loopState.history);
         if (writesEpoch(config.checkpoint, metrics.epoch, config.epochs)) {
