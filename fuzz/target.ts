@@ -43,6 +43,7 @@ const INPUT_CODES: Record<ErrorCode, boolean> = {
   E_JSON_SYNTAX: true, E_JSON_DEPTH: true, E_JSON_DUPLICATE_KEY: true, E_JSON_FORBIDDEN_KEY: true, E_JSON_SCHEMA: true,
   E_TENSOR_TABLE: true, E_WEIGHTS_MISMATCH: true, E_STATE_MISMATCH: true, E_INPUT_MISMATCH: true,
   E_UNSAFE_PICKLE: true, E_PICKLE: true, E_TORCH_FORMAT: true, E_SAFETENSORS: true,
+  E_EXPORT_UNSUPPORTED: false,
   E_BACKEND: false, E_DATA_NOT_FOUND: false, E_DATA_INVALID: false, E_IO: false,
 };
 

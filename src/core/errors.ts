@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'E_PICKLE'
   | 'E_TORCH_FORMAT'
   | 'E_SAFETENSORS'
+  // exports: a model with a layer the target format (ONNX) cannot express
+  | 'E_EXPORT_UNSUPPORTED'
   // runtime
   | 'E_BACKEND'
   | 'E_DATA_NOT_FOUND'
