@@ -1,5 +1,7 @@
 /** archbundle's main entry. Importing it attaches the built-in architectures', optimizers' and schedulers' TF.js implementations to the registries. */
 import './node/files/node-sha256.js';
+// The wasm backend may run its threaded build (threads: --threads, ARCHBUNDLE_THREADS, config, all cores).
+import './node/backend/wasm-threads.js';
 export { ArchbundleError, ValidationError, RegistryError, BundleError, ForeignFormatError, EnvironmentError } from './core/errors.js';
 export type { ErrorCode, Issue } from './core/errors.js';
 

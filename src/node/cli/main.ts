@@ -3,6 +3,8 @@
  * errors into text and exit codes (0 ok, 1 invalid or failed, 2 usage).
  */
 import '../files/node-sha256.js';
+// The wasm backend may run its threaded build (threads: --threads, ARCHBUNDLE_THREADS, config, all cores).
+import '../backend/wasm-threads.js';
 import { COMMANDS } from './command.js';
 import { processIo, type Io } from './io.js';
 import { EXIT, formatError, UsageError } from './usage.js';

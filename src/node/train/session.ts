@@ -6,6 +6,7 @@
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalJson } from '../../core/bundle/canonical-json.js';
+import '../backend/wasm-threads.js';
 import { selectBackend, type BackendInfo, type BackendRequest } from '../../tfjs/backend/select.js';
 import { instantiate, type Classifier } from '../../tfjs/classifier.js';
 import type { TrainConfig } from '../../core/config.js';

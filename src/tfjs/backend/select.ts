@@ -3,6 +3,8 @@ import type { BackendName, BackendRequest } from '../../core/config.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { checkBackendInternals, hideCpuBanner } from './tfjs-internals.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
+import { requestedThreads, wasmThreading, type ThreadsOptions, type ThreadsSource } from './threads.js';
+import { startWasm, wasmThreadsInUse } from './wasm-start.js';
 
 /**
  * Backends in order of preference for `auto`. The TensorFlow ones are optional peer dependencies
@@ -21,7 +23,20 @@ export interface BackendInfo {
   tfjsName: string;
   /** Backends tried before this one, with why they were skipped. */
   skipped: { name: BackendName; reason: string }[];
+  /**
+   * The threads the backend really computes with: wasm's XNNPACK thread pool as the backend
+   * reports it (getThreadsCount), 1 for cpu, TensorFlow's own pool (all logical cores) for tensorflow.
+   */
+  threads: number;
+  /** The count asked for and where from (--threads, ARCHBUNDLE_THREADS, the config's threads, or all cores). */
+  threadsRequested: number;
+  threadsSource: ThreadsSource;
+  /** Why the backend runs with other threads than asked (e.g. the threaded wasm build could not load). */
+  notes: string[];
 }
+
+export type { ThreadsOptions, ThreadsSource };
+export interface SelectOptions extends ThreadsOptions {}
 
 const PACKAGES: Record<BackendName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -46,8 +61,12 @@ let current: BackendInfo | undefined;
  * Selects the TF.js backend: the explicit request, else `ARCHBUNDLE_BACKEND`, else `auto`
  * (tensorflow-gpu, tensorflow, wasm, then cpu: the first that loads). The backend chosen must
  * have the TF.js internals archbundle reads (checkBackendInternals), else this fails with E_BACKEND.
+ * Threads: `options.threads`, else `ARCHBUNDLE_THREADS`, else `options.configThreads`, else every
+ * core (with the platform's wasm threading installed; 1 without). The wasm backend starts once per
+ * process, so its count is fixed by the first selection.
  */
-export async function selectBackend(request?: BackendRequest): Promise<BackendInfo> {
+export async function selectBackend(request?: BackendRequest, options: SelectOptions = {}): Promise<BackendInfo> {
+  const wanted = requestedThreads(options);
   const fromEnv = process.env.ARCHBUNDLE_BACKEND;
   const requested = (request ?? fromEnv ?? 'auto') as BackendRequest;
   const source = request ? 'argument' : fromEnv ? 'ARCHBUNDLE_BACKEND' : 'default';
@@ -60,13 +79,15 @@ export async function selectBackend(request?: BackendRequest): Promise<BackendIn
   const candidates = requested === 'auto' ? [...BACKENDS] : [requested];
   const skipped: BackendInfo['skipped'] = [];
   for (const name of candidates) {
-    const reason = await tryBackend(name);
+    const notes: string[] = [];
+    const reason = await tryBackend(name, wanted.threads, notes);
     if (reason === undefined) {
       // Not a reason to try the next backend: a TF.js release that moved these fields needs the
       // pinned version installed, and falling back to a slower backend would hide that.
       await checkBackendInternals(tf.getBackend());
       for (const hook of setupHooks) await hook(name);
-      current = { requested, source, name, tfjsName: tf.getBackend(), skipped };
+      const threads = await threadsInUse(name, wanted.threads, notes);
+      current = { requested, source, name, tfjsName: tf.getBackend(), skipped, threads, threadsRequested: wanted.threads, threadsSource: wanted.source, notes };
       return current;
     }
     skipped.push({ name, reason });
@@ -80,7 +101,19 @@ export function currentBackend(): BackendInfo | undefined {
   return current;
 }
 
-async function tryBackend(name: BackendName): Promise<string | undefined> {
+/** cpu computes on the calling thread; TensorFlow sizes its own pool (every logical core). */
+async function threadsInUse(name: BackendName, wanted: number, notes: string[]): Promise<number> {
+  if (name === 'wasm') return wasmThreadsInUse();
+  if (name === 'cpu') {
+    if (wanted > 1) notes.push(`the cpu backend computes on one thread; ${wanted} threads asked for`);
+    return 1;
+  }
+  const own = wasmThreading()?.defaultThreads() ?? wanted;
+  if (wanted !== own) notes.push(`TensorFlow sizes its own thread pool (${own}); ${wanted} threads asked for`);
+  return own;
+}
+
+async function tryBackend(name: BackendName, threads: number, notes: string[]): Promise<string | undefined> {
   try {
     await import(PACKAGES[name]);
   } catch {
@@ -88,6 +121,7 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   }
   const tfjsName = name === 'tensorflow-gpu' ? 'tensorflow' : name;
   try {
+    if (name === 'wasm') return await startWasm(threads, notes);
     if (!(await tf.setBackend(tfjsName))) return `TF.js could not initialise "${tfjsName}"`;
     await tf.ready();
     // The cpu backend's first tensor prints a banner recommending tfjs-node; archbundle reports
