@@ -102,6 +102,16 @@ describe('config file', () => {
     assert.deepEqual(error.issues.map((i) => i.pointer).sort(), ['/data/batchSize', '/epochs', '/extra']);
   });
 
+  it('threads: absent means every core (nothing filled in), a whole number >= 1 otherwise, --set works', async () => {
+    const dir = project({ 'archbundle.config.json': JSON.stringify({ model: MODEL }) });
+    assert.equal((await loadConfig({ cwd: dir })).config.threads, undefined);
+    assert.equal((await loadConfig({ cwd: dir, set: ['threads=2'] })).config.threads, 2);
+    for (const bad of ['0', '1.5', '"2"']) {
+      const error = await rejects(loadConfig({ cwd: dir, set: [`threads=${bad}`] }), 'E_INVALID_CONFIG', /\/threads/);
+      assert.deepEqual(error.issues.map((i) => i.pointer), ['/threads']);
+    }
+  });
+
   it('model arguments are checked against the class schema, pointers under /model/args', async () => {
     const dir = project({
       'archbundle.config.json': JSON.stringify({ model: { class: 'MLP', args: { classes: 0, resolution: [1, 28, 28] } } }),

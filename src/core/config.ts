@@ -66,6 +66,8 @@ export interface TrainConfig {
   output: string;
   checkpoint: CheckpointPolicy;
   backend: BackendRequest;
+  /** Threads for the backend; absent: every core. --threads and ARCHBUNDLE_THREADS override it. */
+  threads?: number;
   /** Absolute module paths once loaded. */
   architectures: string[];
 }
