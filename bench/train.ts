@@ -1,20 +1,29 @@
 /**
  * bench:train — the reference implementation's SimpleNet (channels 16, 1x28x28, batch 128):
- * training (Adam 1e-3, softmax cross-entropy) and inference images/s on archbundle's default
- * backend, beside the PyTorch peer at the same thread count, measured in alternating rounds in the
- * same run (the machine is shared, so only ratios taken close together mean much), and the cpu
- * backend for contrast. The last line printed is one JSON object.
+ * training (Adam 1e-3, softmax cross-entropy) and inference images/s, ours beside the PyTorch peer
+ * (bench/peers/torch_simplenet.py) at the same thread count N, in alternating rounds of the same
+ * run (the machine is shared, so only ratios taken close together mean much). Our side runs in a
+ * child process started with ARCHBUNDLE_THREADS=N (bench/train-worker.ts); the bench stops if the
+ * backend runs another count. Then the kernel limits (bench/limit.ts) and each step's share of
+ * them, the load figures (bench/io.ts, fresh processes), and TF.js's cpu backend for contrast.
+ * The last line printed is one JSON object:
+ *   {cpu, threads, load_average, train, infer, infer_onnxruntime, limit, load, cpu_backend_train_images_per_s}
  *
- *   npm run bench:train -- [--rounds 3] [--steps 4] [--cpu-batch 2] [--cpu-steps 1] [--no-cpu]
+ *   npm run bench:train -- [--threads N] [--rounds 3] [--steps 4] [--warmup 2] [--no-limit] [--no-load] [--no-cpu]
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { runPeer } from './peer.js';
-import { createOptimizer, seedRandom, selectBackend, trainStep, type Classifier, compileForInference } from '../src/index.js';
-import { instantiate } from '../src/train.js';
+import { measureKernelLimits, stepShares } from './limit.js';
+import { BenchWorker } from './worker-client.js';
 
 const { values: opts } = parseArgs({
   options: {
+    threads: { type: 'string', default: String(availableParallelism()) },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '2' },
@@ -22,93 +31,79 @@ const { values: opts } = parseArgs({
     channels: { type: 'string', default: '16' },
     'cpu-batch': { type: 'string', default: '2' },
     'cpu-steps': { type: 'string', default: '1' },
+    'load-runs': { type: 'string', default: '3' },
     'no-cpu': { type: 'boolean', default: false },
+    'no-limit': { type: 'boolean', default: false },
+    'no-load': { type: 'boolean', default: false },
   },
 });
+const threads = Number(opts.threads);
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a whole number ≥ 1, received "${opts.threads}"`);
 const rounds = Number(opts.rounds);
-const steps = Number(opts.steps);
-const warmup = Number(opts.warmup);
 const batch = Number(opts.batch);
 const channels = Number(opts.channels);
-const resolution: [number, number, number] = [1, 28, 28];
-const classes = 10;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-function buildModel(): Classifier {
-  seedRandom(0);
-  return instantiate('SimpleNet', { classes, resolution, channels });
-}
-
-/** One training step (archbundle's trainStep: softmax cross-entropy, its Adam at 1e-3) over a fixed random batch. */
-function trainer(model: Classifier, n: number): () => void {
-  const x = tf.randomNormal([n, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 1);
-  const labels = tf.randomUniform([n], 0, classes, 'int32', 2) as tf.Tensor1D;
-  const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
-  return () => {
-    trainStep(model, optimizer, x, labels);
-  };
-}
-
-/** Median milliseconds per call of `step` over `count` calls, after `warm` unmeasured calls. */
-function msPerStep(step: () => void, count: number, warm: number): number {
-  for (let i = 0; i < warm; i++) step();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    step();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
-function median(values: number[]): number {
+const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
+};
 const round1 = (v: number) => Math.round(v * 10) / 10;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const load = () => loadavg().map((l) => round3(l));
 
-const info = await selectBackend();
-let threads = 1;
-if (info.name === 'wasm') {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  threads = wasm.getThreadsCount();
+/** The CPU's model name as /proc/cpuinfo gives it (os.cpus() elsewhere). */
+function cpuName(): string {
+  try {
+    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (match) return match[1]!.trim();
+  } catch {
+    // not Linux
+  }
+  return cpus()[0]?.model ?? 'unknown';
 }
-console.log(`backend ${info.name} (${info.tfjsName}), threads ${threads}, SimpleNet c=${channels} ${resolution.join('x')} batch ${batch}`);
 
-const model = buildModel();
-const runTrainStep = trainer(model, batch);
-const xInfer = tf.randomNormal([batch, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 3);
-// Eval-mode statistics that are not the identity, so folding batch norm is exercised for real.
-runTrainStep();
-const inference = compileForInference(model.net);
-const inferStep = () => tf.tidy(() => inference.predict(xInfer).dataSync());
+interface Ready {
+  backend: string;
+  tfjsName: string;
+  threads: number;
+  flops: { train: number; infer: number };
+}
 
-const peerArgs = ['--channels', String(channels), '--resolution', resolution.join(','), '--batch', String(batch),
-  '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads)];
+const loadAtStart = load();
+const worker = await BenchWorker.start<Ready>('train-worker.ts', ['--steps', opts.steps, '--warmup', opts.warmup, '--batch', opts.batch,
+  '--channels', opts.channels, '--cpu-batch', opts['cpu-batch'], '--cpu-steps', opts['cpu-steps']], threads);
+const ready = worker.first;
+if (ready.threads !== threads) throw new Error(`train-worker ran ${ready.threads} threads, asked for ${threads}`);
+console.log(`${cpuName()}; backend ${ready.backend} (${ready.tfjsName}), threads ${ready.threads}; SimpleNet c=${channels} 1x28x28 batch ${batch}; load ${loadAtStart.join(' ')}`);
+
+const peerArgs = ['--channels', String(channels), '--resolution', '1,28,28', '--batch', String(batch),
+  '--steps', opts.steps, '--warmup', opts.warmup, '--threads', String(threads)];
+function peerMs(mode: 'train' | 'infer'): number {
+  const result = runPeer('torch_simplenet.py', ['--mode', mode, ...peerArgs], threads);
+  if (result.threads !== threads) throw new Error(`torch_simplenet.py ran ${result.threads} threads, asked for ${threads}`);
+  return result.ms_per_step;
+}
+
 const ours = { train: [] as number[], infer: [] as number[] };
 const peer = { train: [] as number[], infer: [] as number[] };
-for (let r = 1; r <= rounds; r++) {
-  ours.train.push(msPerStep(runTrainStep, steps, r === 1 ? warmup : 0));
-  peer.train.push(runPeer('torch_simplenet.py', ['--mode', 'train', ...peerArgs]).ms_per_step);
-  ours.infer.push(msPerStep(inferStep, steps, r === 1 ? warmup : 0));
-  peer.infer.push(runPeer('torch_simplenet.py', ['--mode', 'infer', ...peerArgs]).ms_per_step);
-  console.log(`round ${r}: train ours ${round1(ours.train.at(-1)!)} ms/step, peer ${peer.train.at(-1)} ms/step; ` +
-    `infer ours ${round1(ours.infer.at(-1)!)} ms, peer ${peer.infer.at(-1)} ms`);
-}
-inference.dispose();
-model.dispose();
-
 let cpuImagesPerS: number | null = null;
-if (!opts['no-cpu']) {
-  const cpuBatch = Number(opts['cpu-batch']);
-  await selectBackend('cpu');
-  const cpuModel = buildModel();
-  const ms = msPerStep(trainer(cpuModel, cpuBatch), Number(opts['cpu-steps']), 0);
-  cpuImagesPerS = round1((cpuBatch * 1000) / ms);
-  console.log(`cpu backend: ${round1(ms)} ms per training step at batch ${cpuBatch}`);
-  cpuModel.dispose();
+try {
+  for (let r = 1; r <= rounds; r++) {
+    ours.train.push((await worker.worker.ask<{ ms: number }>('train')).ms);
+    peer.train.push(peerMs('train'));
+    ours.infer.push((await worker.worker.ask<{ ms: number }>('infer')).ms);
+    peer.infer.push(peerMs('infer'));
+    console.log(`round ${r}: train ours ${round1(ours.train.at(-1)!)} ms/step, peer ${peer.train.at(-1)} ms/step; ` +
+      `infer ours ${round1(ours.infer.at(-1)!)} ms, peer ${peer.infer.at(-1)} ms; load ${load().join(' ')}`);
+  }
+  if (!opts['no-cpu']) {
+    cpuImagesPerS = (await worker.worker.ask<{ cpu_images_per_s: number }>('cpu')).cpu_images_per_s;
+    console.log(`cpu backend: ${cpuImagesPerS} images/s training at batch ${opts['cpu-batch']}`);
+  }
+} finally {
+  await worker.worker.close();
 }
 
 const summary = (o: number[], p: number[]) => {
@@ -116,9 +111,58 @@ const summary = (o: number[], p: number[]) => {
   const peerIps = (batch * 1000) / median(p);
   return { ours_images_per_s: round1(oursIps), peer_images_per_s: round1(peerIps), ratio: round3(oursIps / peerIps) };
 };
+
+/**
+ * Inference through onnxruntime-node, when the engine is in the tree (src/node/engine/): until it
+ * lands this field is null with the reason, so a reader of the JSON never mistakes absence for 0.
+ */
+function onnxruntimeInference() {
+  const engineDir = join(root, 'src', 'node', 'engine');
+  return { ours_images_per_s: null, peer_images_per_s: null, ratio: null, reason: existsSync(engineDir) ? 'src/node/engine is present but bench:train does not drive it yet' : 'no onnxruntime inference engine in this tree yet (src/node/engine/)' };
+}
+
+let limit: object | null = null;
+if (!opts['no-limit']) {
+  const kernels = await measureKernelLimits(threads);
+  const steps = stepShares({
+    train: { flops: ready.flops.train, ms: median(ours.train) },
+    infer: { flops: ready.flops.infer, ms: median(ours.infer) },
+  }, kernels, threads);
+  limit = { kernels, steps };
+  console.log(`limit: training ${steps.train.gflop_per_s} GFLOP/s = ${steps.train.share_of_gemm} of our GEMM at ${threads} thread(s), inference ${steps.infer.share_of_gemm}`);
+}
+
+/** bench:io's load section (fresh processes, same thread count), or null with --no-load. */
+function loadFigures(): object | null {
+  if (opts['no-load']) return null;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'io.ts')], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ARCHBUNDLE_THREADS: String(threads), BENCH_IO_RUNS: opts['load-runs'] },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = run.stdout.trim().split('\n').at(-1) ?? '';
+  if (run.status !== 0 || !line.startsWith('{')) throw new Error(`bench/io.ts failed (${run.status}); its last line: ${line}`);
+  const io = JSON.parse(line) as { bytes: number; load: { ours_gb_per_s: number; raw_gb_per_s: number; peer_gb_per_s: number | null } };
+  return {
+    bytes: io.bytes,
+    ...io.load,
+    ratio_to_raw: round3(io.load.ours_gb_per_s / io.load.raw_gb_per_s),
+    ratio: io.load.peer_gb_per_s ? round3(io.load.ours_gb_per_s / io.load.peer_gb_per_s) : null,
+  };
+}
+const loadResult = loadFigures();
+
+const onnx = onnxruntimeInference();
+console.log(`infer_onnxruntime: not measured (${onnx.reason})`);
 console.log(JSON.stringify({
-  threads,
+  cpu: cpuName(),
+  threads: ready.threads,
+  load_average: { start: loadAtStart, end: load() },
   train: summary(ours.train, peer.train),
   infer: summary(ours.infer, peer.infer),
+  infer_onnxruntime: onnx,
+  limit,
+  load: loadResult,
   cpu_backend_train_images_per_s: cpuImagesPerS,
 }));

@@ -1,0 +1,101 @@
+/**
+ * Our side of bench:train (and bench:limit), in a child process so that it starts its backend
+ * with ARCHBUNDLE_THREADS threads: SimpleNet (the reference implementation's, 1x28x28) trained with
+ * archbundle's trainStep (Adam 1e-3, softmax cross-entropy) and run through compileForInference,
+ * on a fixed random batch. The parent drives it over stdin, one command a line, so that its
+ * rounds alternate with the PyTorch peer's while the model stays warm:
+ *   train | infer  → {"ms": median ms per step over --steps}   (the first call of each warms up)
+ *   cpu            → {"cpu_images_per_s": ...} on TF.js's cpu backend (ends the wasm part)
+ *   quit
+ * First line out: {"ready": true, backend, threads, flops: {train, infer}} (countModelFlops, per step).
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { compileForInference, createOptimizer, seedRandom, selectBackend, trainStep, type Classifier } from '../src/index.js';
+import { instantiate } from '../src/train.js';
+import { countModelFlops } from '../src/tfjs/model-flops.js';
+import { requireThreads, threadsFromEnv } from './threads-in-use.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '2' },
+    batch: { type: 'string', default: '128' },
+    channels: { type: 'string', default: '16' },
+    'cpu-batch': { type: 'string', default: '2' },
+    'cpu-steps': { type: 'string', default: '1' },
+  },
+});
+const steps = Number(opts.steps);
+const warmup = Number(opts.warmup);
+const batch = Number(opts.batch);
+const channels = Number(opts.channels);
+const resolution: [number, number, number] = [1, 28, 28];
+const classes = 10;
+const reply = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+function buildModel(): Classifier {
+  seedRandom(0);
+  return instantiate('SimpleNet', { classes, resolution, channels });
+}
+
+/** One training step over a fixed random batch of `n`. */
+function trainer(model: Classifier, n: number): () => void {
+  const x = tf.randomNormal([n, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 1);
+  const labels = tf.randomUniform([n], 0, classes, 'int32', 2) as tf.Tensor1D;
+  const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
+  return () => {
+    trainStep(model, optimizer, x, labels);
+  };
+}
+
+/** Median ms per call over `count` calls, after `warm` unmeasured ones. */
+function msPerStep(step: () => void, count: number, warm: number): number {
+  for (let i = 0; i < warm; i++) step();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    step();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+}
+
+const info = await selectBackend();
+const threads = await requireThreads(threadsFromEnv());
+const model = buildModel();
+const flops = countModelFlops(model.net, batch);
+const runTrainStep = trainer(model, batch);
+const xInfer = tf.randomNormal([batch, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 3);
+// One step first, so that the eval-mode statistics are not the identity and folding batch norm is exercised for real.
+runTrainStep();
+const inference = compileForInference(model.net);
+const inferStep = () => tf.tidy(() => inference.predict(xInfer).dataSync());
+reply({ ready: true, backend: info.name, tfjsName: info.tfjsName, threads, flops: { train: flops.training, infer: flops.forward } });
+
+const warmed = new Set<string>();
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = line.trim();
+  if (command === 'train' || command === 'infer') {
+    const ms = msPerStep(command === 'train' ? runTrainStep : inferStep, steps, warmed.has(command) ? 0 : warmup);
+    warmed.add(command);
+    reply({ ms });
+  } else if (command === 'cpu') {
+    inference.dispose();
+    model.dispose();
+    const cpuBatch = Number(opts['cpu-batch']);
+    await selectBackend('cpu');
+    const cpuModel = buildModel();
+    const ms = msPerStep(trainer(cpuModel, cpuBatch), Number(opts['cpu-steps']), 0);
+    cpuModel.dispose();
+    reply({ cpu_images_per_s: Math.round((cpuBatch * 10000) / ms) / 10 });
+  } else if (command === 'quit') {
+    break;
+  } else {
+    throw new Error(`train-worker: unknown command "${command}"; expected train, infer, cpu or quit`);
+  }
+}
+process.exit(0);
