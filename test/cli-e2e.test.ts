@@ -48,7 +48,7 @@ describe('archbundle CLI end to end', () => {
   it('trains, checkpoints per the policy, evaluates, validates and resumes exactly', async () => {
     const full = await runCli(['train'], { cwd: dir });
     assert.equal(full.code, 0, full.stderr);
-    assert.match(full.stdout, /backend: cpu \(requested cpu by ARCHBUNDLE_BACKEND\)/);
+    assert.match(full.stdout, /backend: cpu \(1 thread; requested cpu by ARCHBUNDLE_BACKEND\)/);
     assert.match(full.stdout, /data: synthetic from generated: 240 train, 60 validation, 60 test/);
     assert.match(full.stdout, /removed .*epoch-0001\.archbundle \(keepLast\)/);
     assert.match(full.stdout, /test: loss [0-9.]+ accuracy [0-9.]+% on 60 examples after epoch 3/);

@@ -29,7 +29,9 @@ export function progressPrinter(io: Io): (event: SessionEvent) => void {
       case 'backend': {
         const { info } = event;
         const skipped = info.skipped.length ? `; skipped ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : '';
-        line(`backend: ${info.name} (requested ${info.requested} by ${info.source}${skipped})`);
+        const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+        line(`backend: ${info.name} (${threads}; requested ${info.requested} by ${info.source}${skipped})`);
+        for (const note of info.notes) line(`note: ${note}`);
         break;
       }
       case 'data':

@@ -43,6 +43,8 @@ export interface SessionOptions {
   resume?: string;
   /** --backend; otherwise ARCHBUNDLE_BACKEND, then the config's backend. */
   backend?: BackendRequest;
+  /** --threads; otherwise ARCHBUNDLE_THREADS, then the config's threads, then every core. */
+  threads?: number;
   /** --data-dir; otherwise the config's data.dataDir. */
   dataDir?: string;
   /** Train on the synthetic set when the configured dataset is not found (the main job). */
@@ -62,7 +64,7 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
   const emit = options.onEvent ?? (() => {});
   const fromEnv = process.env.ARCHBUNDLE_BACKEND;
   const request = options.backend ?? (fromEnv || config.backend === 'auto' ? undefined : config.backend);
-  emit({ kind: 'backend', info: await selectBackend(request) });
+  emit({ kind: 'backend', info: await selectBackend(request, { threads: options.threads, configThreads: config.threads }) });
 
   const data = await prepare(config, options, emit);
   const { model, optimizer, scheduler, resume } = await setUp(config, options);

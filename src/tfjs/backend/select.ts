@@ -86,7 +86,7 @@ export async function selectBackend(request?: BackendRequest, options: SelectOpt
       // pinned version installed, and falling back to a slower backend would hide that.
       await checkBackendInternals(tf.getBackend());
       for (const hook of setupHooks) await hook(name);
-      const threads = await threadsInUse(name, wanted.threads, notes);
+      const threads = await threadsInUse(name, wanted, notes);
       current = { requested, source, name, tfjsName: tf.getBackend(), skipped, threads, threadsRequested: wanted.threads, threadsSource: wanted.source, notes };
       return current;
     }
@@ -102,14 +102,16 @@ export function currentBackend(): BackendInfo | undefined {
 }
 
 /** cpu computes on the calling thread; TensorFlow sizes its own pool (every logical core). */
-async function threadsInUse(name: BackendName, wanted: number, notes: string[]): Promise<number> {
+async function threadsInUse(name: BackendName, wanted: { threads: number; source: ThreadsSource }, notes: string[]): Promise<number> {
   if (name === 'wasm') return wasmThreadsInUse();
+  // A count asked for explicitly that cannot apply is said; the default (every core) needs no word.
+  const asked = wanted.source === 'default' ? undefined : `${wanted.threads} threads asked for by ${wanted.source}`;
   if (name === 'cpu') {
-    if (wanted > 1) notes.push(`the cpu backend computes on one thread; ${wanted} threads asked for`);
+    if (asked && wanted.threads > 1) notes.push(`the cpu backend computes on one thread; ${asked}`);
     return 1;
   }
-  const own = wasmThreading()?.defaultThreads() ?? wanted;
-  if (wanted !== own) notes.push(`TensorFlow sizes its own thread pool (${own}); ${wanted} threads asked for`);
+  const own = wasmThreading()?.defaultThreads() ?? wanted.threads;
+  if (asked && wanted.threads !== own) notes.push(`TensorFlow sizes its own thread pool (${own} threads); ${asked}`);
   return own;
 }
 

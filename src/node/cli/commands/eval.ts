@@ -8,9 +8,10 @@ import { loadEvalData } from '../eval-data.js';
 import type { Command } from '../command.js';
 import { integer, json, percent, table } from '../format.js';
 import type { Io } from '../io.js';
+import { backendWithThreads, THREADS_HELP, THREADS_OPTION, threadsFlag } from '../threads-option.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
-const help = `Usage: archbundle eval BUNDLE [--data NAME] [--json] [--data-dir DIR] [--limit N]
+const help = `Usage: archbundle eval BUNDLE [--data NAME] [--json] [--data-dir DIR] [--limit N] [--threads N]
 
 Load any bundle (the architecture is read from the bundle) and evaluate it on a dataset's test
 split: loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
@@ -25,6 +26,7 @@ Options:
   --limit N        evaluate only the first N test examples
   --batch-size N   examples per forward pass (default 500)
   --backend NAME   auto, ${BACKENDS.join(', ')}
+  --threads N      ${THREADS_HELP}
   --json           one JSON object
   --verbose        stack traces on errors
   -h, --help       this help
@@ -37,6 +39,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     limit: { type: 'string' },
     'batch-size': { type: 'string' },
     backend: { type: 'string' },
+    ...THREADS_OPTION,
     json: { type: 'boolean' },
   });
   if (positionals.length !== 1) throw new UsageError(`expected one bundle file, received ${positionals.length}`, 'eval');
@@ -47,7 +50,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   const limit = positiveInteger(values.limit, '--limit');
   const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 500;
   const file = positionals[0]!;
-  const backend = await selectBackend(values.backend as BackendRequest | undefined);
+  const threads = threadsFlag(values.threads, 'eval');
+  const backend = await selectBackend(values.backend as BackendRequest | undefined, { threads });
   const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
   try {
     const { dataset, split, name, from } = await loadEvalData(state, file, {
@@ -67,6 +71,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       datasetFrom: from,
       source: dataset.source,
       backend: backend.name,
+      threads: backend.threads,
       count: result.count,
       loss: result.loss,
       accuracy: result.accuracy,
@@ -81,7 +86,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       io.out(`note: ${file} is a format version ${state.formatVersion} bundle without an input contract; dataset ${name} guessed from its input shape ${args.resolution.join('x')}\n`);
     }
     io.out(
-      `${file}: ${summary.class} after epoch ${summary.epoch}, on ${dataset.name} test (${integer(result.count)} examples, backend ${backend.name})\n` +
+      `${file}: ${summary.class} after epoch ${summary.epoch}, on ${dataset.name} test (${integer(result.count)} examples, backend ${backendWithThreads(backend)})\n` +
         `loss ${result.loss.toFixed(4)}  accuracy ${percent(result.accuracy)}\n\nconfusion matrix (rows: true class, columns: predicted)\n`,
     );
     io.out(

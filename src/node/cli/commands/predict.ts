@@ -10,12 +10,13 @@ import { State } from '../../state.js';
 import type { Command } from '../command.js';
 import { json, percent } from '../format.js';
 import type { Io } from '../io.js';
+import { THREADS_HELP, THREADS_OPTION, threadsFlag } from '../threads-option.js';
 import { EXIT, formatError, parseCommandLine, UsageError } from '../usage.js';
 
 const DEFAULT_TOP = 5;
 
 const help = `Usage: archbundle predict BUNDLE INPUT... [--top K] [--json] [--layout nhwc|nchw] [--resize]
-                         [--backend NAME]
+                         [--backend NAME] [--threads N]
 
 Classify inputs with any bundle (the architecture is read from the bundle): the most probable
 classes of each example, with their labels (from the bundle's input contract, else the class
@@ -32,6 +33,7 @@ Options:
   --layout L       nhwc (default) or nchw (PyTorch's channels first) for .npy and IDX arrays
   --resize         stretch images of another size to the model's (bilinear); refused otherwise
   --backend NAME   auto, ${BACKENDS.join(', ')}
+  --threads N      ${THREADS_HELP}
   --verbose        stack traces on errors
   -h, --help       this help
 `;
@@ -50,6 +52,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     layout: { type: 'string' },
     resize: { type: 'boolean' },
     backend: { type: 'string' },
+    ...THREADS_OPTION,
   });
   if (positionals.length < 2) {
     throw new UsageError(`expected a bundle file and at least one input, received ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`, 'predict');
@@ -61,7 +64,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`--backend must be one of auto, ${BACKENDS.join(', ')}, received "${backendName}"`, 'predict');
   }
   const [file, ...inputs] = positionals as [string, ...string[]];
-  await selectBackend(backendName as BackendRequest | undefined);
+  await selectBackend(backendName as BackendRequest | undefined, { threads: threadsFlag(values.threads, 'predict') });
   const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
   try {
     const args = state.model.args as { classes: number; resolution: [number, number, number] };

@@ -5,6 +5,7 @@ import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/back
 import type { Command } from '../command.js';
 import { integer } from '../format.js';
 import type { Io } from '../io.js';
+import { THREADS_HELP, THREADS_OPTION, threadsFlag } from '../threads-option.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 import { writeFileAtomic } from '../../files/atomic-file.js';
 import { appFolder } from '../../viewer/app-files.js';
@@ -27,6 +28,7 @@ Options:
   --limit N          evaluate on the first N test examples only
   --title TEXT       the report's title (default: the bundles' names)
   --backend NAME     auto, ${BACKENDS.join(', ')}
+  --threads N        ${THREADS_HELP}
   --verbose          stack traces on errors
   -h, --help         this help
 `;
@@ -39,6 +41,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     limit: { type: 'string' },
     title: { type: 'string' },
     backend: { type: 'string' },
+    ...THREADS_OPTION,
   });
   if (positionals.length === 0) throw new UsageError('expected at least one bundle file, received none', 'report');
   const output = values.output as string | undefined;
@@ -60,7 +63,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   const log = (line: string) => io.out(`${line}\n`);
   const app = await appFolder({ env: io.env, log });
   const [script, styles] = await Promise.all([readFile(path.join(app, 'report.js'), 'utf8'), readFile(path.join(app, 'app.css'), 'utf8')]);
-  await selectBackend(backend as BackendRequest | undefined);
+  await selectBackend(backend as BackendRequest | undefined, { threads: threadsFlag(values.threads, 'report') });
   const report = await reportData({
     files: positionals,
     cwd: io.cwd,

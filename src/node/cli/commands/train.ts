@@ -4,10 +4,11 @@ import { loadConfig } from '../../config/load.js';
 import type { Command } from '../command.js';
 import type { Io } from '../io.js';
 import { progressPrinter } from '../progress.js';
+import { THREADS_OPTION, threadsFlag } from '../threads-option.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
 const help = `Usage: archbundle train [--config FILE] [--set key.path=value ...] [--resume BUNDLE]
-                       [--backend NAME] [--data-dir DIR] [--fallback-synthetic]
+                       [--backend NAME] [--threads N] [--data-dir DIR] [--fallback-synthetic]
 
 Train the model of a config file (archbundle.config.{json,yaml,yml,js,mjs,ts}, .archbundlerc*,
 or package.json#archbundle, searched from the current folder up to the project root). Writes
@@ -18,6 +19,8 @@ Options:
   --set key.path=value   override a config value (JSON-parsed: --set epochs=3 --set data.augmentation.flip=true)
   --resume BUNDLE        continue from a bundle (model, optimizer, scheduler, epoch, random state) up to epochs
   --backend NAME         auto, ${BACKENDS.join(', ')} (default: ARCHBUNDLE_BACKEND, else the config's backend)
+  --threads N            threads for the backend (default: ARCHBUNDLE_THREADS, else the config's threads,
+                         else every core)
   --data-dir DIR         look for the dataset files here first
   --fallback-synthetic   train on the synthetic dataset when the configured one is not found
   --verbose              stack traces on errors
@@ -30,6 +33,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     set: { type: 'string', multiple: true },
     resume: { type: 'string' },
     backend: { type: 'string' },
+    ...THREADS_OPTION,
     'data-dir': { type: 'string' },
     'fallback-synthetic': { type: 'boolean' },
   });
@@ -38,6 +42,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (backend !== undefined && backend !== 'auto' && !(BACKENDS as readonly string[]).includes(backend)) {
     throw new UsageError(`--backend must be one of auto, ${BACKENDS.join(', ')}, received "${backend}"`, 'train');
   }
+  const threads = threadsFlag(values.threads, 'train');
   const { config, filepath } = await loadConfig({
     file: values.config as string | undefined,
     cwd: io.cwd,
@@ -48,6 +53,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   const result = await trainFromConfig(config, {
     resume: values.resume === undefined ? undefined : path.resolve(io.cwd, values.resume as string),
     backend: backend as BackendRequest | undefined,
+    threads,
     dataDir: values['data-dir'] === undefined ? undefined : path.resolve(io.cwd, values['data-dir'] as string),
     fallbackSynthetic: Boolean(values['fallback-synthetic']),
     onEvent: progressPrinter(io),
