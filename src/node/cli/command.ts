@@ -21,7 +21,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   inspect: { summary: 'show what a bundle holds', load: async () => (await import('./commands/inspect.js')).default },
   validate: { summary: 'check bundles (for CI); exit 0 valid, 1 invalid, 2 usage', load: async () => (await import('./commands/validate.js')).default },
   import: { summary: 'turn a PyTorch checkpoint into a bundle, executing nothing', load: async () => (await import('./commands/import.js')).default },
-  export: { summary: "write a bundle's weights as safetensors, in PyTorch's names and layouts", load: async () => (await import('./commands/export.js')).default },
+  export: { summary: 'write a bundle as safetensors (PyTorch\'s names and layouts) or as an ONNX model', load: async () => (await import('./commands/export.js')).default },
   schema: { summary: 'list registered architectures or show one schema', load: async () => (await import('./commands/schema.js')).default },
   codegen: { summary: 'regenerate argument types from the JSON Schemas', load: async () => (await import('./commands/codegen.js')).default },
 };

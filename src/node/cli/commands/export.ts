@@ -1,4 +1,5 @@
 import path from 'node:path';
+import packageJson from '../../../../package.json' with { type: 'json' };
 import { canonicalJson } from '../../../core/bundle/canonical-json.js';
 import { FORMAT_VERSION } from '../../../core/bundle/format.js';
 import { writeSafetensors } from '../../../core/safetensors/write.js';
@@ -6,17 +7,19 @@ import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/back
 import { ARCH_METADATA_KEY } from '../../../core/torch/safetensors-state-dict.js';
 import { archEntryOf } from '../../../tfjs/bundle/arch-entry.js';
 import { torchExportNotes, torchStateDict } from '../../../tfjs/export/to-torch-state.js';
+import { ONNX_OPSET } from '../../../core/onnx/encode-model.js';
+import { onnxModelBytes } from '../../../tfjs/export/onnx/model-bytes.js';
 import { writeFileAtomic } from '../../files/atomic-file.js';
 import { State } from '../../state.js';
 import type { Command } from '../command.js';
 import type { Io } from '../io.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
-const FORMATS = ['safetensors'] as const;
+const FORMATS = ['safetensors', 'onnx'] as const;
 
-const help = `Usage: archbundle export BUNDLE --to safetensors OUT
+const help = `Usage: archbundle export BUNDLE --to safetensors|onnx OUT
 
-Write a bundle's weights for another tool.
+Write a bundle's weights, or its whole inference graph, for another tool.
 
   safetensors   PyTorch's names and layouts (conv kernels OIHW, linear [out, in], batch-norm
                 running statistics, the whiten layer of the reference implementation): for
@@ -26,6 +29,12 @@ Write a bundle's weights for another tool.
                 archbundle import reads the file back without --class and --args. A note says
                 when the reference implementation's model of the same arguments would compute
                 something else.
+  onnx          the model's inference graph as an ONNX model (opset 17), batch norms folded
+                into the convolutions: input "input", float32 NHWC [batch, H, W, C] (the
+                values the model takes: 8-bit pixels scaled as the bundle's input contract
+                says), output "logits" [batch, classes]; the bundle's arch.json in the
+                metadata ("archbundle.arch.json"). A layer ONNX cannot express is refused
+                by name. onnxruntime and any ONNX runtime run it (docs/onnx.md).
 
 Options:
   --to FORMAT      ${FORMATS.join(', ')}
@@ -44,6 +53,12 @@ async function run(argv: string[], io: Io): Promise<number> {
   await selectBackend(values.backend as BackendRequest | undefined);
   const state = await State.load(path.resolve(io.cwd, bundle));
   try {
+    if (values.to === 'onnx') {
+      const bytes = onnxModelBytes(state.model, { producerVersion: packageJson.version });
+      await writeFileAtomic(path.resolve(io.cwd, out), [bytes]);
+      io.out(`wrote ${out}: the inference graph of ${state.model.className} as ONNX (opset ${ONNX_OPSET}, ${bytes.length.toLocaleString('en-US')} bytes), input NHWC float32, output logits\n`);
+      return EXIT.ok;
+    }
     const tensors = torchStateDict(state.model).map((t) => ({ name: t.key, dtype: t.dtype === 'int64' ? ('I64' as const) : ('F32' as const), shape: t.shape, bytes: t.bytes }));
     // The bundle's own arch.json, which import checks exactly as the bundle reader does.
     const arch = { formatVersion: FORMAT_VERSION, ...archEntryOf(state.model) };
@@ -57,4 +72,4 @@ async function run(argv: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-export default { name: 'export', summary: 'write a bundle\'s weights as safetensors, in PyTorch\'s names and layouts', help, run } satisfies Command;
+export default { name: 'export', summary: 'write a bundle as safetensors (PyTorch\'s names and layouts) or as an ONNX model', help, run } satisfies Command;
