@@ -4,8 +4,9 @@
  * the test set and validates it, all through the CLI. Without the dataset it says so and trains
  * on the synthetic set instead.
  */
+import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/index.js';
+import { currentBackend, loadConfig } from '../src/index.js';
 import { processIo } from '../src/node/cli/io.js';
 import { main } from '../src/node/cli/main.js';
 import { DATASETS, isFileDataset } from '../src/node/data/catalog.js';
@@ -30,7 +31,12 @@ const name = config.data.dataset;
 const available = !isFileDataset(name) || locate(DATASETS[name], { dataDir: config.data.dataDir }) !== undefined;
 if (!available) io.out(`main job: ${name} is not installed here; training on the synthetic dataset instead\n`);
 
+// Every core unless told otherwise (--threads, ARCHBUNDLE_THREADS, the config's threads): the
+// backend line of the train step shows the count the backend really uses.
+io.out(`main job: ${os.availableParallelism()} cores available; training uses all of them unless --threads, ARCHBUNDLE_THREADS or the config's threads say otherwise\n`);
 await step('train', ['train', '--fallback-synthetic', ...extra]);
+const backend = currentBackend();
+if (backend) io.out(`main job: trained on ${backend.name} with ${backend.threads} thread${backend.threads === 1 ? '' : 's'} (${backend.threadsSource === 'default' ? 'every core' : `from ${backend.threadsSource}`})\n`);
 const bundle = path.relative(io.cwd, path.join(config.output, epochBundleName(config.epochs)));
 await step('evaluate the reloaded bundle', ['eval', bundle, '--data', available ? name : 'synthetic']);
 await step('validate', ['validate', bundle, '--deep']);

@@ -8,6 +8,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { wasmThreading, type WasmThreading } from './threads.js';
 
+/**
+ * TF.js's threaded build pre-creates eight pool workers and backend.cc caps its pool at eight
+ * threads: a larger count runs with eight.
+ */
+export const WASM_MAX_THREADS = 8;
+
 /** A threaded start that neither finishes nor fails in this time is given up. */
 const THREADED_START_TIMEOUT_MS = 60_000;
 
@@ -32,7 +38,11 @@ export async function startWasm(threads: number, notes: string[]): Promise<strin
       notes.push(`${plural(threads)} asked for, but this platform has no wasm threading support installed; using the single-thread SIMD build`);
     } else {
       const failure = await startThreaded(wasm, support, threads);
-      if (failure === undefined) return undefined;
+      if (failure === undefined) {
+        const inUse = wasm.getThreadsCount();
+        if (inUse !== threads) notes.push(`${plural(threads)} asked for; TF.js's threaded wasm build runs at most ${WASM_MAX_THREADS}, so ${inUse}`);
+        return undefined;
+      }
       notes.push(`the threaded wasm build could not start (${failure}); using the single-thread SIMD build`);
     }
   }
