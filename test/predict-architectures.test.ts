@@ -40,7 +40,7 @@ describe('predict on every registered architecture', () => {
         writeFileSync(path.join(dir, `${name}.npy`), npyBytes({ descr: '<f4', shape: [2, height, width, channels], data: float32Bytes(floats) }));
 
         const io = bufferIo({ cwd: dir });
-        const code = await main(['predict', `${name}.archbundle`, `${name}.png`, `${name}.npy`, '--json', '--top', '2', '--backend', tf.getBackend()], io);
+        const code = await main(['predict', `${name}.archbundle`, `${name}.png`, `${name}.npy`, '--json', '--top', '2', '--backend', tf.getBackend(), '--engine', 'tfjs'], io);
         assert.equal(code, 0, io.stderr);
         const { predictions } = JSON.parse(io.stdout) as { predictions: { input: string; logits: number[]; top: { class: number; label: string }[] }[] };
         assert.deepEqual(predictions.map((p) => p.input), [`${name}.png`, `${name}.npy[0]`, `${name}.npy[1]`]);

@@ -247,7 +247,8 @@ describe('archbundle predict: output', () => {
     const [first] = (await predictJson([FASHION, 'grey.png'])).map((p) => p.top[0]!);
     assert.ok(blocks[0]!.split('\n')[1]!.includes(`${first!.class}  ${FASHION_LABELS[first!.class]}`));
     const unnamed = await runCli(['predict', RGB, 'photo.png', '--top', '9'], { cwd: dir });
-    assert.equal(unnamed.stdout.trim().split('\n').length, 1 + 4, 'capped at the 4 classes');
+    assert.equal(unnamed.stdout.trim().split('\n').length, 1 + 4 + 1, 'capped at the 4 classes, then the engine line');
+    assert.match(unnamed.stdout, /\nengine: tfjs on cpu \(1 thread\)\n$/);
     assert.match(unnamed.stdout, /^photo\.png\n {2}\d +\d+\.\d\d%\n/, 'no label column when the classes have no names');
   });
 });

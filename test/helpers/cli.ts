@@ -11,13 +11,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs bin/archbundle.js in a child process, as a user would. */
+/**
+ * Runs bin/archbundle.js in a child process, as a user would, on TF.js's cpu backend and engine
+ * (ARCHBUNDLE_ENGINE=tfjs): the CLI tests compare its logits with the model's own TF.js forward
+ * bit for bit. The onnxruntime engine is tested against TF.js in test/onnx-engine.test.ts.
+ */
 export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] }): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [...(options.nodeArgs ?? []), BIN, ...args],
-      { cwd: options.cwd, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu', ...options.env }, maxBuffer: 1 << 26 },
+      { cwd: options.cwd, env: { ...process.env, ARCHBUNDLE_BACKEND: 'cpu', ARCHBUNDLE_ENGINE: 'tfjs', ...options.env }, maxBuffer: 1 << 26 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -2,16 +2,19 @@ import path from 'node:path';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
 import { DATASET_NAMES, type DatasetName } from '../../../core/config.js';
 import { State } from '../../state.js';
-import { evaluateSplit } from '../../../tfjs/train/evaluate.js';
+import type { Evaluation } from '../../../tfjs/train/evaluate.js';
+import { evaluateWithEngine } from '../../engine/index.js';
 import { trainingFactories } from '../../../tfjs/train/factories.js';
 import { loadEvalData } from '../eval-data.js';
 import type { Command } from '../command.js';
 import { integer, json, percent, table } from '../format.js';
+import { describeEngine, ENGINE_HELP, ENGINE_OPTION, engineFlag, engineJson, openCommandEngine } from '../engine-option.js';
 import type { Io } from '../io.js';
 import { backendWithThreads, THREADS_HELP, THREADS_OPTION, threadsFlag } from '../threads-option.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
-const help = `Usage: archbundle eval BUNDLE [--data NAME] [--json] [--data-dir DIR] [--limit N] [--threads N]
+const help = `Usage: archbundle eval BUNDLE [--data NAME] [--json] [--data-dir DIR] [--limit N] [--engine NAME]
+                      [--threads N]
 
 Load any bundle (the architecture is read from the bundle) and evaluate it on a dataset's test
 split: loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
@@ -25,6 +28,7 @@ Options:
   --data-dir DIR   look for the dataset files here first
   --limit N        evaluate only the first N test examples
   --batch-size N   examples per forward pass (default 500)
+  --engine NAME    ${ENGINE_HELP}
   --backend NAME   auto, ${BACKENDS.join(', ')}
   --threads N      ${THREADS_HELP}
   --json           one JSON object
@@ -40,6 +44,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     'batch-size': { type: 'string' },
     backend: { type: 'string' },
     ...THREADS_OPTION,
+    ...ENGINE_OPTION,
     json: { type: 'boolean' },
   });
   if (positionals.length !== 1) throw new UsageError(`expected one bundle file, received ${positionals.length}`, 'eval');
@@ -50,6 +55,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   const limit = positiveInteger(values.limit, '--limit');
   const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 500;
   const file = positionals[0]!;
+  const engineRequest = engineFlag(values.engine, io.env, 'eval');
   const threads = threadsFlag(values.threads, 'eval');
   const backend = await selectBackend(values.backend as BackendRequest | undefined, { threads });
   const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
@@ -62,7 +68,13 @@ async function run(argv: string[], io: Io): Promise<number> {
     });
     const args = state.model.args as { resolution: [number, number, number] };
     // 8-bit images are scaled as the bundle says training scaled them (1/255 without a contract)
-    const result = evaluateSplit(state.model, split, dataset.resolution, dataset.classes, batchSize, state.input?.pixels);
+    const opened = await openCommandEngine(state.model, engineRequest, backend);
+    let result: Evaluation;
+    try {
+      result = await evaluateWithEngine(opened.engine, split, dataset.resolution, dataset.classes, batchSize, state.input?.pixels);
+    } finally {
+      await opened.engine.dispose();
+    }
     const summary = {
       bundle: file,
       class: state.model.className,
@@ -72,6 +84,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       source: dataset.source,
       backend: backend.name,
       threads: backend.threads,
+      ...engineJson(opened),
       count: result.count,
       loss: result.loss,
       accuracy: result.accuracy,
@@ -87,6 +100,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     io.out(
       `${file}: ${summary.class} after epoch ${summary.epoch}, on ${dataset.name} test (${integer(result.count)} examples, backend ${backendWithThreads(backend)})\n` +
+        `engine ${describeEngine(opened, backend)}\n` +
         `loss ${result.loss.toFixed(4)}  accuracy ${percent(result.accuracy)}\n\nconfusion matrix (rows: true class, columns: predicted)\n`,
     );
     io.out(

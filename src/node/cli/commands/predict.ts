@@ -3,12 +3,13 @@ import { topClasses, softmax, type RankedClass } from '../../../core/class-ranki
 import { DEFAULT_PIXEL_SCALING, inputShape } from '../../../core/bundle/input-contract.js';
 import { ArchbundleError } from '../../../core/errors.js';
 import { BACKENDS, selectBackend, type BackendRequest } from '../../../tfjs/backend/select.js';
-import { predictLogits } from '../../../tfjs/inference/predict-logits.js';
 import { trainingFactories } from '../../../tfjs/train/factories.js';
 import { readSamples, type ArrayLayout, type ModelInput, type Sample } from '../../inputs/samples.js';
+import { engineLogits } from '../../engine/index.js';
 import { State } from '../../state.js';
 import type { Command } from '../command.js';
 import { json, percent } from '../format.js';
+import { describeEngine, ENGINE_HELP, ENGINE_OPTION, engineFlag, engineJson, openCommandEngine } from '../engine-option.js';
 import type { Io } from '../io.js';
 import { THREADS_HELP, THREADS_OPTION, threadsFlag } from '../threads-option.js';
 import { EXIT, formatError, parseCommandLine, UsageError } from '../usage.js';
@@ -16,7 +17,7 @@ import { EXIT, formatError, parseCommandLine, UsageError } from '../usage.js';
 const DEFAULT_TOP = 5;
 
 const help = `Usage: archbundle predict BUNDLE INPUT... [--top K] [--json] [--layout nhwc|nchw] [--resize]
-                         [--backend NAME] [--threads N]
+                         [--engine NAME] [--backend NAME] [--threads N]
 
 Classify inputs with any bundle (the architecture is read from the bundle): the most probable
 classes of each example, with their labels (from the bundle's input contract, else the class
@@ -29,7 +30,8 @@ index) and probabilities (softmax of the logits). Inputs:
 
 Options:
   --top K          classes per example (default ${DEFAULT_TOP}, at most the model's classes)
-  --json           {"predictions": [{"input", "logits", "probabilities", "top"}]}
+  --json           {"engine", "engineThreads", "predictions": [{"input", "logits", "probabilities", "top"}]}
+  --engine NAME    ${ENGINE_HELP}
   --layout L       nhwc (default) or nchw (PyTorch's channels first) for .npy and IDX arrays
   --resize         stretch images of another size to the model's (bilinear); refused otherwise
   --backend NAME   auto, ${BACKENDS.join(', ')}
@@ -53,6 +55,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     resize: { type: 'boolean' },
     backend: { type: 'string' },
     ...THREADS_OPTION,
+    ...ENGINE_OPTION,
   });
   if (positionals.length < 2) {
     throw new UsageError(`expected a bundle file and at least one input, received ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`, 'predict');
@@ -63,8 +66,9 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (backendName !== undefined && backendName !== 'auto' && !(BACKENDS as readonly string[]).includes(backendName)) {
     throw new UsageError(`--backend must be one of auto, ${BACKENDS.join(', ')}, received "${backendName}"`, 'predict');
   }
+  const engineRequest = engineFlag(values.engine, io.env, 'predict');
   const [file, ...inputs] = positionals as [string, ...string[]];
-  await selectBackend(backendName as BackendRequest | undefined, { threads: threadsFlag(values.threads, 'predict') });
+  const backend = await selectBackend(backendName as BackendRequest | undefined, { threads: threadsFlag(values.threads, 'predict') });
   const state = await State.load(path.resolve(io.cwd, file), { factories: trainingFactories });
   try {
     const args = state.model.args as { classes: number; resolution: [number, number, number] };
@@ -76,19 +80,26 @@ async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.failed;
     }
     const labels = state.input?.labels ?? null;
-    const logits = predictLogits(state.model, samples.map((s) => s.values), [height, width, channels]);
+    const opened = await openCommandEngine(state.model, engineRequest, backend);
+    let logits: Float32Array[];
+    try {
+      logits = await engineLogits(opened.engine, samples.map((s) => s.values), [height, width, channels]);
+    } finally {
+      await opened.engine.dispose();
+    }
     const predictions: Prediction[] = samples.map((sample, i) => {
       const probabilities = softmax(logits[i]!);
       return { input: sample.name, logits: Array.from(logits[i]!), probabilities, top: topClasses(probabilities, top, labels) };
     });
     if (values.json) {
-      io.out(json({ predictions }));
+      io.out(json({ ...engineJson(opened), predictions }));
       return EXIT.ok;
     }
     if (!state.input) {
       io.out(`note: ${file} holds no input contract${state.formatVersion < 2 ? ` (format version ${state.formatVersion})` : ''}: 8-bit inputs scaled by 1/255, classes shown by index\n`);
     }
     io.out(predictions.map((p) => describePrediction(p, labels !== null)).join('\n'));
+    io.out(`engine: ${describeEngine(opened, backend)}\n`);
     return EXIT.ok;
   } finally {
     state.optimizer?.dispose();
