@@ -14,6 +14,7 @@ export interface Command {
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   train: { summary: 'train a model from a config file', load: async () => (await import('./commands/train.js')).default },
   sweep: { summary: 'train the runs of a sweep file (grid and variants), N at a time, resumable', load: async () => (await import('./commands/sweep.js')).default },
+  worker: { summary: "train runs from a sweep's queue (Redis), on any number of machines", load: async () => (await import('./commands/worker.js')).default },
   eval: { summary: 'evaluate any bundle on a dataset', load: async () => (await import('./commands/eval.js')).default },
   predict: { summary: 'classify images and arrays with any bundle', load: async () => (await import('./commands/predict.js')).default },
   view: { summary: 'open bundles and runs in the browser (a local viewer server)', load: async () => (await import('./commands/view.js')).default },

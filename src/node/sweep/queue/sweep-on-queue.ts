@@ -1,0 +1,70 @@
+/**
+ * `archbundle sweep FILE --queue URL [--detach]`: queues the runs that are not done, says how
+ * to start workers, then (unless detached) follows the queue until every run is done or failed.
+ */
+import path from 'node:path';
+import type { ResolvedSweep } from '../../../core/sweep/types.js';
+import { INDEX_FILE, readSweepIndex } from '../index-file.js';
+import { enqueueSweep } from './enqueue.js';
+import { formatRedisUrl, type RedisAddress } from './redis-url.js';
+import { watchQueue, type QueueProgress } from './watch.js';
+
+/** Where the command writes (the CLI's Io fits). */
+export interface Printer {
+  out(text: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+}
+
+export interface SweepOnQueueOptions {
+  detach: boolean;
+  io: Printer;
+  /** How often the queue is polled while following it. */
+  intervalMs?: number;
+}
+
+/** Returns the exit code: 0 when every run is done (or, detached, queued), 1 when one failed. */
+export async function sweepOnQueue(sweep: ResolvedSweep, address: RedisAddress, options: SweepOnQueueOptions): Promise<number> {
+  const { io } = options;
+  const queued = await enqueueSweep(sweep, address);
+  const url = formatRedisUrl(address, queued.queue);
+  io.out(
+    `queue ${url}: ${queued.queued.length} queued now, ${queued.pending.length} already queued or running, ` +
+      `${queued.done.length} done before\n`,
+  );
+  io.out(`start workers (any machine that sees ${sweep.output} at that path): archbundle worker --queue ${url}\n`);
+  if (options.detach) return 0;
+  io.out('following the queue (Ctrl-C stops following; the workers go on)\n');
+
+  let last = '';
+  const final = await watchQueue(sweep, address, queued.queue, {
+    doneBefore: queued.done.length,
+    intervalMs: options.intervalMs,
+    onProgress(progress) {
+      const text = progressText(progress);
+      if (text === last) return;
+      last = text;
+      io.out(io.isTTY ? `\r\x1b[2K${text}` : `${text}\n`);
+    },
+  });
+  if (io.isTTY) io.out('\n');
+  io.out(`index: ${path.join(sweep.output, INDEX_FILE)}\n`);
+  if (final.failed === 0) return 0;
+  const index = await readSweepIndex(sweep.output);
+  for (const run of index?.runs ?? []) {
+    if (run.state === 'failed') io.err(`archbundle sweep: run ${run.id} failed: ${run.code ? `${run.code}: ` : ''}${run.reason ?? 'unknown reason'}\n`);
+  }
+  return 1;
+}
+
+export function progressText(p: QueueProgress): string {
+  const eta = p.queued + p.running === 0 ? '' : p.etaSeconds === null ? ', ETA after the first run' : `, ETA ${clock(p.etaSeconds)}`;
+  return `${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed, ${p.queued} queued${eta}`;
+}
+
+function clock(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
+}

@@ -1,0 +1,162 @@
+/**
+ * `archbundle worker`: takes runs from a sweep's queue, at most `concurrency` at a time, each
+ * trained in its own child process (run-child.ts) with an even share of the cores.
+ *
+ * A worker that dies holds its jobs' locks no longer; after `stallSeconds` BullMQ's stalled-job
+ * check (run by every live worker) puts those runs back in the queue and another worker resumes
+ * them from their newest epoch bundle. A worker that is asked to stop (SIGINT, SIGTERM) ends its
+ * run processes and puts their runs back at once, without waiting for the lock to expire.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { bullConnection, KEY_PREFIX, probeRedis } from './connection.js';
+import type { ChildMessage, RunOrder } from './child-messages.js';
+import type { RunJobData, RunJobResult } from './job.js';
+import { openQueue } from './open-queue.js';
+import type { RedisAddress } from './redis-url.js';
+
+export interface WorkerOptions {
+  /** Runs trained at once. */
+  concurrency: number;
+  /** Threads for all runs together (split evenly); default every core this process may use. */
+  threads?: number;
+  /** Lock duration and stalled-check interval: how soon a dead worker's run is handed on. */
+  stallSeconds: number;
+  /** How often a run may lose its worker before the queue gives it up (marks it failed). */
+  maxStalls: number;
+  /** Stop once the queue has had runs and none is left queued or running for this long. */
+  idleExitSeconds?: number;
+  onLine(text: string): void;
+}
+
+export interface WorkerSummary {
+  done: number;
+  failed: number;
+}
+
+export interface RunningWorker {
+  /** Resolves when the worker has stopped (asked to, or idle). */
+  finished: Promise<WorkerSummary>;
+  /** Ends the run processes, puts their runs back into the queue, and closes. */
+  stop(): Promise<WorkerSummary>;
+}
+
+const here = fileURLToPath(import.meta.url);
+const CHILD = path.join(path.dirname(here), `run-child${path.extname(here)}`);
+/** From a checkout the child is TypeScript too: it runs through the same loader (tsx) as this file. */
+const CHILD_EXEC_ARGV = here.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
+
+export function threadsPerRun(total: number, concurrency: number): number {
+  return Math.max(1, Math.floor(total / concurrency));
+}
+
+export async function startWorker(address: RedisAddress, queueName: string, options: WorkerOptions): Promise<RunningWorker> {
+  (await probeRedis(address)).close();
+  const name = `${os.hostname()}:${process.pid}`;
+  const threads = threadsPerRun(options.threads ?? os.availableParallelism(), options.concurrency);
+  const children = new Set<ChildProcess>();
+  const summary: WorkerSummary = { done: 0, failed: 0 };
+  let stopping = false;
+  const log = options.onLine;
+
+  const processor = async (job: Job<RunJobData, RunJobResult>, token?: string): Promise<RunJobResult> => {
+    const id = job.data.run;
+    log(`${id}: taken (sweep ${job.data.sweep}, ${threads} thread${threads === 1 ? '' : 's'})`);
+    const order: RunOrder = { job: job.data, threads, worker: name };
+    const child = fork(CHILD, [], {
+      execArgv: CHILD_EXEC_ARGV,
+      env: { ...process.env, ARCHBUNDLE_THREADS: String(threads) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.add(child);
+    let answer: ChildMessage | undefined;
+    const exit = new Promise<string>((resolve) => {
+      child.on('message', (message: ChildMessage) => {
+        if (message.kind === 'line') log(message.text);
+        else answer = message;
+      });
+      child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));
+      child.once('error', (error) => resolve(error.message));
+    });
+    child.send(order);
+    const how = await exit;
+    children.delete(child);
+    if (stopping && answer?.kind !== 'outcome') {
+      // asked to stop mid-run: the run goes back to the queue now, not after its lock expires
+      await job.moveToWait(token);
+      log(`${id}: put back into the queue (worker stopping)`);
+      throw new WaitingError();
+    }
+    if (answer?.kind === 'outcome' && answer.state === 'done') {
+      summary.done++;
+      log(`${id}: ${answer.skipped ? 'already done' : `done after epoch ${answer.epochsDone}`}`);
+      return { state: 'done', skipped: answer.skipped, epochsDone: answer.epochsDone, ...(answer.resumedFrom ? { resumedFrom: answer.resumedFrom } : {}) };
+    }
+    summary.failed++;
+    const reason =
+      answer?.kind === 'outcome'
+        ? `${answer.code ? `${answer.code}: ` : ''}${answer.reason ?? 'failed'}`
+        : answer?.kind === 'error'
+          ? `${answer.code ? `${answer.code}: ` : ''}${answer.message}`
+          : `its process ended (${how}) without a result`;
+    log(`${id}: failed: ${reason}`);
+    // a run that failed (NaN loss, bad data) fails again the same way: no retry
+    throw new UnrecoverableError(reason);
+  };
+
+  const connection = bullConnection(address);
+  const worker = new Worker<RunJobData, RunJobResult>(queueName, processor, {
+    connection,
+    prefix: KEY_PREFIX,
+    concurrency: options.concurrency,
+    lockDuration: options.stallSeconds * 1000,
+    stalledInterval: options.stallSeconds * 1000,
+    maxStalledCount: options.maxStalls,
+  });
+  worker.on('error', (error) => log(`queue connection: ${error.message}`));
+  worker.on('stalled', (jobId) => log(`${jobId}: its worker stopped answering; back in the queue`));
+  log(`worker ${name}: queue ${queueName}, ${options.concurrency} run${options.concurrency === 1 ? '' : 's'} at a time, ${threads} thread${threads === 1 ? '' : 's'} each`);
+
+  const watcher = openQueue(address, queueName);
+  let resolveFinished!: (summary: WorkerSummary) => void;
+  const finished = new Promise<WorkerSummary>((resolve) => (resolveFinished = resolve));
+  let closing: Promise<WorkerSummary> | undefined;
+  const stop = (): Promise<WorkerSummary> => {
+    closing ??= (async () => {
+      stopping = true;
+      clearInterval(idleTimer);
+      for (const child of children) child.kill('SIGTERM');
+      await worker.close();
+      connection.disconnect();
+      await watcher.close();
+      resolveFinished(summary);
+      return summary;
+    })();
+    return closing;
+  };
+
+  let idleSince: number | null = null;
+  const idleTimer = setInterval(() => {
+    if (options.idleExitSeconds === undefined || stopping) return;
+    void idleCheck().catch(() => undefined);
+  }, 1000);
+  const idleCheck = async () => {
+    const counts = await watcher.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');
+    const left = counts.waiting! + counts.delayed! + counts.prioritized! + counts.active!;
+    const hadRuns = counts.completed! + counts.failed! > 0;
+    if (left > 0 || !hadRuns || children.size > 0) {
+      idleSince = null;
+      return;
+    }
+    idleSince ??= Date.now();
+    if (Date.now() - idleSince >= options.idleExitSeconds! * 1000) {
+      log(`worker ${name}: nothing left in the queue for ${options.idleExitSeconds} s; stopping`);
+      void stop();
+    }
+  };
+
+  return { finished, stop };
+}
