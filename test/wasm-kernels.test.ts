@@ -6,6 +6,8 @@ import { relativeError, seededValues, valuesOn } from './helpers/compare.js';
 import { selectBackend } from '../src/index.js';
 import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
 import { tfjsGradient } from '../src/tfjs/backend/wasm-kernels/gradients.js';
+import { affinePerChannel, batchNormInTraining } from '../src/tfjs/backend/wasm-kernels/batch-norm-training.js';
+import { BatchNormalization } from '../src/tfjs/layers/batch-normalization.js';
 
 // Each case compares archbundle's wasm kernel with TF.js's cpu backend (the reference).
 const TOLERANCE = 2e-5;
@@ -254,6 +256,12 @@ describe('wasm training kernels match the cpu backend', () => {
       ['MaxPoolGrad (tiled windows)', () => tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(x)],
       ['MaxPoolGrad (overlapping windows)', () => tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 3, 2, 'same')))(x)],
       ['FusedBatchNorm', () => tf.batchNorm(x, tf.ones([3]), tf.ones([3]), tf.zeros([3]), tf.ones([3]))],
+      ['FusedBatchNorm (broadcasting statistics)', () => tf.batchNorm(x, tf.ones([1, 6, 1, 1]), tf.ones([1, 6, 1, 1]))],
+      ['batchNormInTraining and its gradient', () => tf.grads((v: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { y, mean, variance } = batchNormInTraining(v, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+        tf.dispose([mean, variance]);
+        return tf.sum(tf.square(y));
+      })([x, tf.ones([3]), tf.zeros([3])])],
       ['Sum/Mean', () => [tf.sum(x, [0, 1, 2]), tf.mean(x, [1, 2])]],
       ['Tile', () => tf.tile(tf.ones([1, 1, 3]), [4, 5, 1])],
       ['Tile (general broadcast)', () => tf.tile(tf.ones([2, 1, 3]), [1, 5, 1])],
@@ -277,19 +285,38 @@ describe('lean gradients and batch norm equal TF.js\'s own', () => {
     c: fc.integer({ min: 1, max: 5 }), seed: fc.nat(), withScale: fc.boolean(), withOffset: fc.boolean(),
   });
 
+  // Statistics as [C] or [1, 1, 1, C] (TF.js's batchNorm reads them per channel of the last axis;
+  // the cpu backend indexes them modulo their length, so no other layout has a reference).
   it('FusedBatchNorm forward on wasm matches cpu', () => {
-    fc.assert(fc.property(shapes, (s) => {
+    const cases = fc.record({ s: shapes, statistics: fc.constantFrom('vector', 'channels') });
+    fc.assert(fc.property(cases, ({ s, statistics }) => {
       const shape = [s.n, s.h, s.w, s.c];
+      const statShape = statistics === 'vector' ? [s.c] : [1, 1, 1, s.c];
+      const stat = (seed: number) => tf.tensor(seededValues(tf.util.sizeFromShape(statShape), seed), statShape);
       const run = () => tf.batchNorm(
         tf.tensor(seededValues(s.n * s.h * s.w * s.c, s.seed), shape),
-        tf.tensor1d(seededValues(s.c, s.seed + 1)),
-        tf.add(tf.abs(tf.tensor1d(seededValues(s.c, s.seed + 2))), 0.1),
-        s.withOffset ? tf.tensor1d(seededValues(s.c, s.seed + 3)) : undefined,
-        s.withScale ? tf.tensor1d(seededValues(s.c, s.seed + 4)) : undefined,
+        stat(s.seed + 1),
+        tf.add(tf.abs(stat(s.seed + 2)), 0.1),
+        s.withOffset ? stat(s.seed + 3) : undefined,
+        s.withScale ? stat(s.seed + 4) : undefined,
         1e-3,
       );
-      assertClose('FusedBatchNorm', valuesOn('cpu', run), valuesOn('wasm', run), s, 1e-5);
+      assertClose('FusedBatchNorm', valuesOn('cpu', run), valuesOn('wasm', run), { ...s, statistics }, 1e-5);
     }), { numRuns: RUNS, seed: 9 });
+  });
+
+  it('affinePerChannel rounds as a multiply then an add, on both backends', () => {
+    fc.assert(fc.property(shapes, (s) => {
+      const shape = [s.n, s.h, s.w, s.c];
+      const x = () => tf.tensor(seededValues(s.n * s.h * s.w * s.c, s.seed), shape);
+      const scale = () => tf.tensor1d(seededValues(s.c, s.seed + 1));
+      const shift = () => tf.tensor1d(seededValues(s.c, s.seed + 2));
+      const composed = () => tf.add(tf.mul(x(), scale()), shift());
+      const fused = () => affinePerChannel(x(), scale(), shift());
+      for (const backend of ['cpu', 'wasm'] as const) {
+        assertClose(`affinePerChannel on ${backend}`, valuesOn(backend, composed), valuesOn(backend, fused), s, 0);
+      }
+    }), { numRuns: RUNS, seed: 12 });
   });
 
   it('FusedBatchNorm, Sum and Mean gradients give TF.js\'s values', () => {
@@ -311,5 +338,130 @@ describe('lean gradients and batch norm equal TF.js\'s own', () => {
       });
       assertClose('gradients', results(false), results(true), s, 1e-5);
     }), { numRuns: RUNS, seed: 10 });
+  });
+});
+
+describe('batch norm in training', () => {
+  const cases = fc.record({
+    shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }),
+    seed: fc.nat(),
+    // An offset and spread unlike 0 and 1, as a convolution's output has; gamma may be all zeros
+    // (zero-initialised residual branches).
+    offset: fc.constantFrom(0, 3, -20), spread: fc.constantFrom(1, 0.01, 5), zeroGamma: fc.boolean(),
+    epsilon: fc.constantFrom(1e-3, 1e-5),
+  }).filter((c) => tf.util.sizeFromShape(c.shape) / c.shape[c.shape.length - 1]! > 1);
+
+  function inputs(c: { shape: number[]; seed: number; offset: number; spread: number; zeroGamma: boolean }) {
+    const channels = c.shape[c.shape.length - 1]!;
+    const size = tf.util.sizeFromShape(c.shape);
+    return {
+      axes: c.shape.slice(0, -1).map((_, i) => i),
+      x: () => tf.add(tf.mul(tf.tensor(seededValues(size, c.seed), c.shape), c.spread), c.offset),
+      gamma: () => (c.zeroGamma ? tf.zeros([channels]) : tf.tensor1d(seededValues(channels, c.seed + 1))) as tf.Tensor1D,
+      beta: () => tf.tensor1d(seededValues(channels, c.seed + 2)),
+      dy: () => tf.tensor(seededValues(size, c.seed + 3), c.shape),
+    };
+  }
+
+  /** y, mean, variance and the gradients of sum(y * dy) for x, gamma and beta. */
+  function fused(t: ReturnType<typeof inputs>, epsilon: number): tf.Tensor[] {
+    const dy = t.dy();
+    const forward = batchNormInTraining(t.x(), t.gamma(), t.beta(), epsilon);
+    const grads = tf.grads((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { y, mean, variance } = batchNormInTraining(x, g as tf.Tensor1D, b as tf.Tensor1D, epsilon);
+      tf.dispose([mean, variance]);
+      return tf.sum(tf.mul(y, dy));
+    })([t.x(), t.gamma(), t.beta()]);
+    return [forward.y, forward.mean, forward.variance, ...grads];
+  }
+
+  /** The same through tf.moments and tf.batchNorm, differentiated op by op. */
+  function composed(t: ReturnType<typeof inputs>, epsilon: number): tf.Tensor[] {
+    const dy = t.dy();
+    const run = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(x, t.axes);
+      return { y: tf.batchNorm(x, mean, variance, b, g, epsilon), mean, variance };
+    };
+    const forward = run(t.x(), t.gamma(), t.beta());
+    const grads = tf.grads((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(run(x, g, b).y, dy)))([t.x(), t.gamma(), t.beta()]);
+    return [forward.y, forward.mean, forward.variance, ...grads];
+  }
+
+  /**
+   * Gradients compared relative to the size of the terms they are sums of, not to their own: dx
+   * and dgamma cancel to near zero whenever dy is nearly a per-channel affine function of x (two
+   * rows per channel always), and there any two summation orders differ by more than their size.
+   */
+  function assertGradientsClose(name: string, reference: Float32Array[], actual: Float32Array[], c: Parameters<typeof inputs>[0] & { epsilon: number }, tolerance: number) {
+    const t = valuesOn('cpu', () => { const i = inputs(c); return [i.dy(), i.gamma()]; });
+    const dyMax = Math.max(...t[0]!.map(Math.abs));
+    const gammaMax = Math.max(...t[1]!.map(Math.abs));
+    const rows = tf.util.sizeFromShape(c.shape) / c.shape[c.shape.length - 1]!;
+    const variance = reference[2]!;
+    const kMax = gammaMax / Math.sqrt(Math.min(...variance) + c.epsilon);
+    const floors = [dyMax * kMax, rows * dyMax, rows * dyMax];
+    reference.slice(3).forEach((r, i) => {
+      const error = relativeError(r, actual[i + 3]!, Math.max(floors[i]!, 1e-6));
+      assert.ok(error <= tolerance, `${name}: ${['dx', 'dgamma', 'dbeta'][i]} relative error ${error} > ${tolerance} for ${JSON.stringify(c)}`);
+    });
+  }
+
+  it('batchNormInTraining: the values of tf.moments + tf.batchNorm exactly, and their gradients', () => {
+    fc.assert(fc.property(cases, (c) => {
+      const t = inputs(c);
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const reference = valuesOn(backend, () => composed(t, c.epsilon));
+        const actual = valuesOn(backend, () => fused(t, c.epsilon));
+        assertClose(`forward on ${backend}`, reference.slice(0, 3), actual.slice(0, 3), c, 0);
+        assertGradientsClose(`gradients on ${backend}`, reference, actual, c, 1e-5);
+      }
+    }), { numRuns: RUNS, seed: 13 });
+  });
+
+  // The backends sum in different orders, so their means differ by rounding relative to the
+  // offset; the centred values, and all that follows from them, inherit it relative to the spread.
+  it('batchNormInTraining on wasm matches cpu', () => {
+    fc.assert(fc.property(cases, (c) => {
+      const t = inputs(c);
+      const conditioning = 1 + Math.abs(c.offset) / c.spread;
+      const reference = valuesOn('cpu', () => fused(t, c.epsilon));
+      const actual = valuesOn('wasm', () => fused(t, c.epsilon));
+      assertClose('batchNormInTraining forward', reference.slice(0, 3), actual.slice(0, 3), c, 1e-5 * conditioning);
+      assertGradientsClose('batchNormInTraining', reference, actual, c, 1e-5 * conditioning);
+    }), { numRuns: RUNS, seed: 14 });
+  });
+
+  it('BatchNormalization trains as TF.js\'s layer: same output and running statistics, same gradients, same inference', () => {
+    tf.setBackend('wasm');
+    const shape = [6, 5, 4, 3];
+    const args = { axis: -1, momentum: 0.9, epsilon: 1e-5, gammaInitializer: tf.initializers.constant({ value: 1.5 }), betaInitializer: tf.initializers.constant({ value: 0.2 }) };
+    const ours = new BatchNormalization({ ...args, name: 'bn_ours' });
+    const theirs = tf.layers.batchNormalization({ ...args, name: 'bn_tfjs' });
+    assert.equal(ours.getClassName(), theirs.getClassName());
+    ours.build(shape);
+    theirs.build(shape);
+    const x = tf.add(tf.mul(tf.tensor(seededValues(tf.util.sizeFromShape(shape), 21), shape), 4), 2);
+    const dy = tf.tensor(seededValues(tf.util.sizeFromShape(shape), 22), shape);
+    const step = (layer: tf.layers.Layer) => {
+      const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, dy)) as tf.Scalar, variables);
+      const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(layer.apply(v, { training: true }) as tf.Tensor, dy)))(x);
+      return {
+        loss: value.dataSync(), grads: variables.map((v) => grads[v.name]!.dataSync() as Float32Array), dx: dx.dataSync() as Float32Array,
+        inference: (layer.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array,
+        weights: layer.getWeights().map((w) => w.dataSync() as Float32Array),
+        names: layer.weights.map((w) => w.originalName),
+      };
+    };
+    const a = tf.tidy(() => step(ours));
+    const b = tf.tidy(() => step(theirs));
+    assert.deepEqual(a.names, b.names);
+    assert.deepEqual(a.loss, b.loss);
+    assertClose('gamma, beta gradients', b.grads, a.grads, shape, 1e-5);
+    assertClose('dx', [b.dx], [a.dx], shape, 1e-5);
+    assert.deepEqual(a.weights, b.weights, 'running statistics updated as TF.js does');
+    assert.deepEqual(a.inference, b.inference);
+    tf.dispose([x, dy]);
+    for (const w of [...ours.weights, ...theirs.weights]) w.dispose();
   });
 });

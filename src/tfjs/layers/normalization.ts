@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { groupCount } from '../../core/group-count.js';
+import { BatchNormalization } from './batch-normalization.js';
 import { GroupNormalization } from './group-normalization.js';
 
 export { groupCount };
@@ -20,7 +21,7 @@ export function normalizationLayer(
 ): tf.layers.Layer | null {
   if (kind === 'none') return null;
   if (kind === 'gn') return new GroupNormalization({ name, groups: groupCount(channels), zeroGamma: options.zeroGamma });
-  return tf.layers.batchNormalization({
+  return new BatchNormalization({
     name,
     axis: -1,
     momentum: 0.9,
