@@ -6,6 +6,7 @@ import type { Io } from '../io.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
 const help = `Usage: archbundle sweep SWEEP_FILE [--workers N] [--output DIR] [--dry-run]
+                       [--queue redis://HOST:PORT[/NAME] [--detach]]
 
 Train every run of a sweep file (JSON or YAML, schemas/sweep.schema.json): a base config and
 the values to vary by key path, as --set writes them ("grid": every combination; "runs":
@@ -22,6 +23,10 @@ Options:
   --output DIR    folder of the runs and sweep.json (default: the sweep file's "output",
                   else the base config's output)
   --dry-run       validate and list the runs (id, state, values) without training
+  --queue URL     train on many machines: put the runs that are not done into a Redis queue
+                  (named NAME, else after the sweep id) for \`archbundle worker\`s, and follow
+                  them (done / running / failed / queued, ETA); see docs/sweep-queue.md
+  --detach        with --queue: return once the runs are queued
   --verbose       stack traces on errors
   -h, --help      this help
 `;
@@ -31,12 +36,15 @@ async function run(argv: string[], io: Io): Promise<number> {
     workers: { type: 'string' },
     output: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    queue: { type: 'string' },
+    detach: { type: 'boolean' },
   });
   if (positionals.length === 0) throw new UsageError('expected a sweep file', 'sweep');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`, 'sweep');
   const workersText = (values.workers as string | undefined) ?? '1';
   const workers = Number(workersText);
   if (!/^\d+$/.test(workersText) || workers < 1) throw new UsageError(`--workers must be a whole number ≥ 1, received "${workersText}"`, 'sweep');
+  const queue = await queueAddress(values);
 
   const { loadSweep } = await import('../../sweep/load-sweep.js');
   let sweep;
@@ -65,6 +73,11 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     io.out(table(['id', 'state', 'epochs done', 'epochs', 'values'], rows));
     return EXIT.ok;
+  }
+
+  if (queue) {
+    const { sweepOnQueue } = await import('../../sweep/queue/sweep-on-queue.js');
+    return sweepOnQueue(sweep, queue, { detach: Boolean(values.detach), io });
   }
 
   const { claimOutput } = await import('../../sweep/index-file.js');
@@ -97,6 +110,19 @@ async function run(argv: string[], io: Io): Promise<number> {
     return EXIT.failed;
   }
   return EXIT.ok;
+}
+
+/** --queue's Redis address (usage errors for a bad URL, --detach alone, or --workers beside it). */
+async function queueAddress(values: Record<string, unknown>) {
+  if (values.queue === undefined) {
+    if (values.detach) throw new UsageError('--detach needs --queue', 'sweep');
+    return undefined;
+  }
+  if (values.workers !== undefined) throw new UsageError('--workers trains here; with --queue start workers instead (archbundle worker)', 'sweep');
+  const { parseRedisUrl } = await import('../../sweep/queue/redis-url.js');
+  const address = parseRedisUrl(values.queue as string);
+  if (typeof address === 'string') throw new UsageError(address, 'sweep');
+  return address;
 }
 
 const command: Command = { name: 'sweep', summary: 'train the runs of a sweep file (grid and variants), N at a time, resumable', help, run };
