@@ -38,7 +38,7 @@ export async function claimOutput(sweep: ResolvedSweep): Promise<SweepIndex> {
   if (existing && existing.sweep?.id !== sweep.id) {
     throw new ArchbundleError(
       'E_SWEEP',
-      `output folder ${sweep.output} belongs to another sweep (id ${String(existing.sweep?.id)}, from ${String(existing.sweep?.file)}); ` +
+      `output folder ${sweep.output} belongs to another sweep (id ${String(existing.sweep?.id)}, from ${ownerFile(sweep.output, existing)}); ` +
         `this sweep's id is ${sweep.id} (its runs differ); choose another --output or remove that folder`,
     );
   }
@@ -51,6 +51,11 @@ export async function claimOutput(sweep: ResolvedSweep): Promise<SweepIndex> {
   };
   const runs: RunSummary[] = sweep.runs.map((run) => summary(queuedRecord(sweep, run)));
   return writeIndex(sweep.output, { sweep: header, runs: await withRecords(sweep.output, runs) });
+}
+
+/** The owning sweep's file, as an absolute path (sweep.json holds it relative to the folder). */
+function ownerFile(output: string, index: SweepIndex): string {
+  return typeof index.sweep?.file === 'string' ? path.resolve(output, index.sweep.file) : 'an unknown file';
 }
 
 /** Rebuilds `<output>/sweep.json` from its runs' run.json files (runs without one stay as listed). */
