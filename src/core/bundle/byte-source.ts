@@ -145,7 +145,8 @@ class ChunkReader implements ByteReader {
  * fresh memory off the main thread).
  */
 class FileReader implements ByteReader {
-  readonly parallelism = 4;
+  /** 8 reads of a 1 MiB piece in flight keep the thread pool ahead of the hash (see read-pipeline.ts). */
+  readonly parallelism = 8;
   position = 0;
 
   constructor(private readonly file: BundleFile) {}

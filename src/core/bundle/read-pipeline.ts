@@ -8,7 +8,12 @@ import { ArchbundleError } from '../errors.js';
 import type { ByteReader } from './byte-source.js';
 import type { Hasher } from './hash.js';
 
-const PIECE = 4 << 20;
+/**
+ * 1 MiB: a piece just written by a read (on another thread) is still in the cache when it is
+ * hashed, which made the hash of a 256 MiB load about twice as fast as with 4 MiB pieces
+ * (bench/io.ts and docs/benchmarks.md), with PIECE × parallelism of reads kept in flight.
+ */
+const PIECE = 1 << 20;
 
 /** Runs once a piece is hashed; `offset` is the piece's place in the entry. */
 type PieceCheck = (bytes: Uint8Array, offset: number) => void;
