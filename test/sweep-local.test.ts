@@ -156,10 +156,12 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
 
   it('Ctrl-C stops the running children and leaves their runs queued; the next sweep finishes them', async () => {
     const stoppedOutput = path.join(dir, 'runs/stopped');
-    const child = spawn(process.execPath, [BIN, 'sweep', 'sweep.json', '--output', 'runs/stopped'], {
+    // a process group of its own, so that SIGINT reaches the sweep and its children at once, as Ctrl-C in a terminal does
+    const child = spawn(process.execPath, [BIN, 'sweep', 'sweep.json', '--workers', '2', '--output', 'runs/stopped'], {
       cwd: dir,
       env: { ...process.env, ...ENV },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
@@ -168,7 +170,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
     for (let waited = 0; waited < 120_000 && !/started/.test(stdout); waited += 10) await sleep(10);
     assert.match(stdout, /started/);
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     assert.equal(await exited, 1, stdout + stderr);
     assert.match(stdout, /stopping/);
     assert.match(stderr, /stopped; 2 runs left to train: run the same command again to resume/);

@@ -194,7 +194,8 @@ export class LocalRunner {
       const newest = await newestEpochBundle(folder);
       record.epochsDone = newest?.epoch ?? 0;
       if (newest) record.lastBundle = path.basename(newest.file);
-      if (this.stopping && !run.error) {
+      // Ctrl-C in a terminal reaches the children too (one process group), maybe before this process sees it
+      if ((this.stopping || signal === 'SIGINT') && !run.error) {
         run.state = 'queued';
         record.state = 'queued';
         delete record.reason;
