@@ -28,10 +28,8 @@ import { ONNX_ARCH_METADATA_KEY, onnxModelBytes } from '../src/tfjs/export/onnx/
 
 const TOLERANCE = 1e-4;
 const dir = tempDir();
-before(async () => {
-  await useTestBackend();
-  registerOnnxTestArchitectures();
-});
+registerOnnxTestArchitectures();
+before(useTestBackend);
 
 /** onnxruntime's logits for `x` (NHWC) from the ONNX file's bytes, as a user runs the exported file. */
 async function onnxruntimeLogits(file: string, x: Float32Array, shape: number[]): Promise<Float32Array> {
