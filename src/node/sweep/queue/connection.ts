@@ -14,7 +14,8 @@ export const KEY_PREFIX = 'archbundle';
 /** Connects, checks that a Redis server answers, and returns the open client (close it when done). */
 export async function probeRedis(address: RedisAddress): Promise<RedisSocketClient> {
   const client = new RedisSocketClient(address);
-  const where = formatRedisUrl(address, undefined);
+  const { queue: _queue, ...server } = address;
+  const where = formatRedisUrl(server);
   try {
     await client.connect();
     const pong = await client.send('PING', []);

@@ -1,0 +1,211 @@
+/**
+ * Sweeps on many machines, for real: a private redis-server, `sweep --queue` and `archbundle
+ * worker` processes. A worker is SIGKILLed right after its run's first checkpoint; the run goes
+ * back to the queue (BullMQ's stalled-job check), another worker resumes it from that bundle, and
+ * every run's final weights equal an uninterrupted local sweep's byte for byte. Plus the errors:
+ * Redis unreachable, a queue that another sweep owns, an output folder that another sweep owns.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunRecord, SweepIndex } from '../src/core/sweep/types.js';
+import { BIN, runCli, type CliRun } from './helpers/cli.js';
+import { freePort, startRedis, type RedisServer } from './helpers/redis-server.js';
+import { splitTar } from './helpers/tar-craft.js';
+import { tempDir } from './helpers/tempdir.js';
+
+const ENV = { ARCHBUNDLE_BACKEND: process.env.ARCHBUNDLE_TEST_BACKEND ?? 'wasm' };
+const RESOLUTION = [1, 28, 28];
+const EPOCHS = 4;
+/** Every run trains with this many threads, locally and in the workers, so the results can be equal. */
+const THREADS = Math.max(1, Math.floor(os.availableParallelism() / 2));
+
+/** MLP and LeNet on synthetic data: small, but a LeNet epoch lasts long enough to kill its worker mid-run. */
+function sweepFile(epochs: number) {
+  return {
+    base: {
+      data: { dataset: 'synthetic', synthetic: { train: 768, test: 64, classes: 4, resolution: RESOLUTION }, batchSize: 32, validationSplit: 0.125 },
+      optimizer: { class: 'SGD', args: { learningRate: 0.02, momentum: 0.9 } },
+      epochs,
+      checkpoint: { keepLast: 0 },
+      output: 'runs/sweep',
+    },
+    runs: [
+      { 'model.class': 'MLP', 'model.args': { classes: 4, resolution: RESOLUTION, hidden: [16] } },
+      { 'model.class': 'LeNet', 'model.args': { classes: 4, resolution: RESOLUTION } },
+    ],
+  };
+}
+
+// started here, not in a hook: its after() (stop the server) then belongs to the whole file
+const redis: RedisServer = await startRedis();
+const dir = tempDir('archbundle-sweep-queue-');
+writeFileSync(path.join(dir, 'sweep.json'), JSON.stringify(sweepFile(EPOCHS), null, 2));
+writeFileSync(path.join(dir, 'other.json'), JSON.stringify(sweepFile(EPOCHS + 1), null, 2));
+
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, { cwd: dir, env: ENV });
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const workers: WorkerProcess[] = [];
+after(() => {
+  for (const w of workers) w.child.kill('SIGKILL');
+});
+
+function startWorker(url: string, ...extra: string[]): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--threads', String(THREADS), '--stall-seconds', '2', ...extra], {
+    cwd: dir,
+    env: { ...process.env, ...ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const worker = { child, output: () => text, exited };
+  workers.push(worker);
+  return worker;
+}
+
+function index(output: string): SweepIndex {
+  return JSON.parse(readFileSync(path.join(output, 'sweep.json'), 'utf8')) as SweepIndex;
+}
+
+function record(output: string, id: string): RunRecord {
+  return JSON.parse(readFileSync(path.join(output, id, 'run.json'), 'utf8')) as RunRecord;
+}
+
+function idOf(output: string, modelClass: string): string {
+  const run = index(output).runs.find((r) => r.axes['model.class'] === modelClass);
+  assert.ok(run, `a ${modelClass} run in ${output}`);
+  return run.id;
+}
+
+async function weightsOf(bundle: string): Promise<Uint8Array> {
+  const weights = (await splitTar(readFileSync(bundle))).get('weights.bin');
+  assert.ok(weights, `weights.bin in ${bundle}`);
+  return weights;
+}
+
+/** The child processes of `pid` (Linux: /proc/PID/task/PID/children). */
+function runProcessesOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('archbundle sweep --queue and archbundle worker', { concurrency: false }, () => {
+  const local = path.join(dir, 'local');
+  const queued = path.join(dir, 'queued');
+
+  it('the reference: the same sweep trained locally, uninterrupted', async () => {
+    const run = await runCli(['sweep', 'sweep.json', '--output', 'local', '--workers', '2'], { cwd: dir, env: { ...ENV, ARCHBUNDLE_THREADS: String(THREADS) } });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, new RegExp(`workers: 2, ${THREADS} threads? each`));
+    assert.deepEqual(index(local).runs.map((r) => r.state), ['done', 'done']);
+  });
+
+  it('two workers take the runs; one is SIGKILLed after its first checkpoint and another resumes its run to the same weights', { timeout: 300_000 }, async () => {
+    const url = `${redis.url}/main`;
+    const detached = await cli(['sweep', 'sweep.json', '--output', 'queued', '--queue', url, '--detach']);
+    assert.equal(detached.code, 0, detached.stderr + detached.stdout);
+    assert.match(detached.stdout, /queue redis:\/\/127\.0\.0\.1:\d+\/main: 2 queued now, 0 already queued or running, 0 done before/);
+    assert.match(detached.stdout, new RegExp(`archbundle worker --queue ${url.replace(/[.]/g, '\\.')}\n`));
+    assert.equal(index(queued).sweep.id, index(local).sweep.id, 'the same runs make the same sweep');
+
+    const first = [startWorker(url, '--idle-exit', '3'), startWorker(url, '--idle-exit', '3')];
+    const lenet = idOf(local, 'LeNet');
+    // the worker training LeNet, killed as soon as its first epoch bundle is on disk
+    const victimPid = await until('LeNet\'s first checkpoint', 120_000, () =>
+      existsSync(path.join(queued, lenet, 'epoch-0001.archbundle')) && Number(record(queued, lenet).worker!.split(':').pop()),
+    );
+    const victim = first.find((w) => w.child.pid === victimPid);
+    assert.ok(victim, `run.json names a worker we started (${victimPid})`);
+    const trainer = runProcessesOf(victimPid);
+    assert.equal(trainer.length, 1, 'the worker trains its run in one child process');
+    victim.child.kill('SIGKILL');
+    // SIGKILL reaches the worker alone: its run process must notice and stop writing to the run's folder
+    await until('the killed worker\'s run process to exit', 10_000, () => !alive(trainer[0]!));
+    assert.equal(record(queued, lenet).state, 'running');
+    const rescuer = startWorker(url, '--idle-exit', '3');
+
+    const follow = await cli(['sweep', 'sweep.json', '--output', 'queued', '--queue', url]);
+    assert.equal(follow.code, 0, follow.stderr + follow.stdout);
+    assert.match(follow.stdout, /0 queued now, 2 already queued or running|1 queued now|0 queued now, 1 already queued or running, 1 done before/);
+    assert.match(follow.stdout, new RegExp(`\n${2}/2 done, 0 running, 0 failed, 0 queued\n`));
+
+    const resumed = record(queued, lenet);
+    assert.equal(resumed.state, 'done');
+    assert.equal(resumed.attempts, 2, 'trained twice: before and after the kill');
+    assert.notEqual(resumed.worker, `${os.hostname()}:${victimPid}`);
+    const survivors = [...first.filter((w) => w !== victim), rescuer];
+    const log = survivors.map((w) => w.output()).join('');
+    assert.match(log, new RegExp(`${lenet}: attempt 2, resuming after epoch \\d from .*epoch-000\\d\\.archbundle`));
+
+    for (const r of index(queued).runs) {
+      assert.equal(r.state, 'done', `${r.id} done`);
+      assert.equal(r.epochsDone, EPOCHS);
+      const last = `epoch-${String(EPOCHS).padStart(4, '0')}.archbundle`;
+      const mine = await weightsOf(path.join(queued, r.id, last));
+      const reference = await weightsOf(path.join(local, r.id, last));
+      assert.ok(Buffer.from(mine).equals(Buffer.from(reference)), `${r.axes['model.class']} (${r.id}): final weights.bin equals the local sweep's byte for byte`);
+    }
+    // the surviving workers notice the empty queue and leave on their own
+    for (const w of survivors) assert.equal(await w.exited, 0, w.output());
+    assert.equal(await victim.exited, null, 'killed by a signal');
+  });
+
+  it('Redis unreachable: one line naming the address, exit 1, at once', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}/nobody`;
+    for (const args of [['sweep', 'sweep.json', '--output', 'queued', '--queue', url], ['worker', '--queue', url]]) {
+      const started = Date.now();
+      const run = await cli(args);
+      assert.equal(run.code, 1, run.stderr + run.stdout);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /^archbundle (sweep|worker): E_QUEUE: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+      assert.ok(Date.now() - started < 15_000, 'no retrying');
+    }
+  });
+
+  it("a queue that another sweep still uses is refused, and so is an output folder that another sweep owns", async () => {
+    const url = `${redis.url}/shared`;
+    const other = await cli(['sweep', 'other.json', '--output', 'other', '--queue', url, '--detach']);
+    assert.equal(other.code, 0, other.stderr + other.stdout);
+    const otherId = index(path.join(dir, 'other')).sweep.id;
+    const refused = await cli(['sweep', 'sweep.json', '--output', 'queued', '--queue', url]);
+    assert.equal(refused.code, 1, refused.stderr + refused.stdout);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`^archbundle sweep: E_QUEUE: queue redis://127\\.0\\.0\\.1:\\d+/shared belongs to sweep ${otherId}, which still has 2 runs queued or running`));
+
+    const foreign = await cli(['sweep', 'other.json', '--output', 'queued', '--queue', `${redis.url}/elsewhere`]);
+    assert.equal(foreign.code, 1, foreign.stderr + foreign.stdout);
+    assert.match(foreign.stderr, /^archbundle sweep: E_SWEEP: output folder .*queued belongs to another sweep/);
+  });
+});
