@@ -2,8 +2,10 @@
 // Prints one JSON line: seconds, RSS before the load, and the process's peak RSS after it.
 import { readFileSync } from 'node:fs';
 import { selectBackend, State } from '../src/index.js';
+import { requireThreads, threadsFromEnv } from './threads-in-use.js';
 
 await selectBackend((process.env.ARCHBUNDLE_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm');
+requireThreads(threadsFromEnv()); // the parent's count: a load on another heap kind would not be the one compared
 const path = process.argv[2]!;
 const rssBefore = process.memoryUsage.rss();
 const start = process.hrtime.bigint();

@@ -13,9 +13,11 @@
  *   straight into a tensor's storage), verify every sha256 before returning. Process start-up
  *   and TF.js initialisation are not timed.
  * - raw load: readFile of the same bytes into a fresh buffer. All three loads pay the
- *   first-touch page faults of ~256 MiB of fresh memory, which can cost more than the copy
- *   itself; ours spreads them over the thread pool's reads, then pays again per page when the
- *   hash first reads each page from user space.
+ *   first-touch page faults of ~256 MiB of fresh memory (the same ~65.6k minor faults each:
+ *   ours takes them on the thread pool's reads). What bounds ours is the sha256 of every byte,
+ *   one sequential hash on the main thread (~60-70% of the load's time), which the reads (1 MiB
+ *   pieces, 8 in flight) run ahead of; so pre-faulting the heap would only move work the read
+ *   threads already do off the main thread.
  * - torch: torch.save does not fsync and neither torch call checksums anything; torch.load
  *   never touches the tensor pages from user space, while ours must read every byte to hash it.
  *   Each round runs torch_io.py once (`--runs 1`) in a fresh process, as ours loads in a fresh
@@ -29,6 +31,7 @@
  * core is busy), and the machine's load average (the figures are noisy on a shared machine).
  */
 import { peersDir } from './peer.js';
+import { threadsInUse } from './threads-in-use.js';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -72,7 +75,7 @@ function settleDisk(): void {
 }
 
 function loadInChild(path: string): { seconds: number; rssBefore: number; peakRss: number } {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-load-child.ts'), path], { cwd: root, encoding: 'utf8', env: process.env });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-load-child.ts'), path], { cwd: root, encoding: 'utf8', env: { ...process.env, ARCHBUNDLE_THREADS: String(THREADS) } });
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0 || !line.startsWith('{')) throw new Error(`load child failed (${child.status}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(line);
@@ -85,9 +88,10 @@ interface PeerRun {
 }
 
 function peer(bytes: number, dir: string): PeerRun | undefined {
-  const script = [join(peersDir(), 'torch_io.py')].find((p) => existsSync(p));
-  if (!script) return undefined;
-  const run = spawnSync('/usr/bin/python3', [script, '--mb', String(bytes / 1e6), '--tensors', '10', '--runs', '1', '--dir', dir], { encoding: 'utf8' });
+  const script = join(peersDir(), 'torch_io.py');
+  if (!existsSync(script)) throw new Error(`the PyTorch peer ${script} is missing (ARCHBUNDLE_PEERS_DIR=${process.env.ARCHBUNDLE_PEERS_DIR ?? 'unset'})`);
+  const env = { ...process.env, OMP_NUM_THREADS: String(THREADS), MKL_NUM_THREADS: String(THREADS) };
+  const run = spawnSync('/usr/bin/python3', [script, '--mb', String(bytes / 1e6), '--tensors', '10', '--runs', '1', '--threads', String(THREADS), '--dir', dir], { encoding: 'utf8', env });
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
   if (run.status !== 0 || !line.startsWith('{')) {
     log(`peer torch_io.py failed: ${run.stderr.slice(-500)}`);
@@ -97,6 +101,8 @@ function peer(bytes: number, dir: string): PeerRun | undefined {
 }
 
 const backend = await selectBackend((process.env.ARCHBUNDLE_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm');
+/** The thread count our backend runs (ARCHBUNDLE_THREADS, as bench:train passes it): the load child and the peer get it too. */
+const THREADS = threadsInUse();
 seedRandom(0);
 // 4 dense layers of 4096×4096 float32 plus logits: 256 MiB of weights
 const model = instantiate('MLP', { classes: 10, resolution: [1, 64, 64], hidden: [4096, 4096, 4096, 4096] });
@@ -105,7 +111,8 @@ const state = new State(model);
 const dir = await mkdtemp(join(tmpdir(), 'archbundle-bench-io-'));
 const bundlePath = join(dir, 'model.bundle');
 const rawPath = join(dir, 'raw.bin');
-log(`bench:io on ${backend.name}: MLP with ${(weightBytes / 2 ** 20).toFixed(1)} MiB of weights, ${RUNS} runs each, in ${dir}`);
+const loadAtStart = loadavg().map((l) => l.toFixed(2));
+log(`bench:io on ${backend.name} (${THREADS} thread(s)), load average ${loadAtStart.join(' ')}: MLP with ${(weightBytes / 2 ** 20).toFixed(1)} MiB of weights, ${RUNS} runs each, in ${dir}`);
 
 try {
   await state.save(bundlePath); // warm-up, and the bytes the raw runs write
@@ -137,6 +144,8 @@ try {
   };
   const extra = Math.max(...peaks.map((p) => p.peakRss - p.rssBefore));
   const result = {
+    threads: THREADS,
+    load_average: { start: loadAtStart.map(Number), end: loadavg().map((l) => Math.round(l * 100) / 100) },
     bytes: size,
     save: {
       ours_gb_per_s: gbPerS(size, median(times.oursSave)),

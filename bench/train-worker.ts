@@ -5,6 +5,8 @@
  * on a fixed random batch. The parent drives it over stdin, one command a line, so that its
  * rounds alternate with the PyTorch peer's while the model stays warm:
  *   train | infer  → {"ms": median ms per step over --steps}   (the first call of each warms up)
+ *   infer-onnxruntime → {"ms", "threads"} through onnxruntime-node (src/node/engine), same model
+ *                     and batch, or {"unavailable": reason} when the engine cannot run here
  *   cpu            → {"cpu_images_per_s": ...} on TF.js's cpu backend (ends the wasm part)
  *   quit
  * First line out: {"ready": true, backend, threads, flops: {train, infer}} (countModelFlops, per step).
@@ -16,6 +18,7 @@ import { compileForInference, createOptimizer, seedRandom, selectBackend, trainS
 import { instantiate } from '../src/train.js';
 import { countModelFlops } from '../src/tfjs/model-flops.js';
 import { requireThreads, threadsFromEnv } from './threads-in-use.js';
+import { onnxruntimeEngine, type InferenceEngine } from '../src/node/engine/index.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -65,7 +68,7 @@ function msPerStep(step: () => void, count: number, warm: number): number {
 }
 
 const info = await selectBackend();
-const threads = await requireThreads(threadsFromEnv());
+const threads = requireThreads(threadsFromEnv());
 const model = buildModel();
 const flops = countModelFlops(model.net, batch);
 const runTrainStep = trainer(model, batch);
@@ -76,6 +79,28 @@ const inference = compileForInference(model.net);
 const inferStep = () => tf.tidy(() => inference.predict(xInfer).dataSync());
 reply({ ready: true, backend: info.name, tfjsName: info.tfjsName, threads, flops: { train: flops.training, infer: flops.forward } });
 
+/** onnxruntime at our thread count, opened on first use (its graph comes from the trained model, batch norms folded). */
+let onnx: InferenceEngine | undefined;
+async function onnxruntimeStep(): Promise<object> {
+  try {
+    onnx ??= await onnxruntimeEngine(model, threads);
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  }
+  const engine = onnx;
+  const x = { x: xInfer.dataSync() as Float32Array, size: batch };
+  const times: number[] = [];
+  const warm = warmed.has('infer-onnxruntime') ? 0 : warmup;
+  warmed.add('infer-onnxruntime');
+  for (let i = 0; i < warm + steps; i++) {
+    const start = performance.now();
+    await engine.logits(x);
+    if (i >= warm) times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[times.length >> 1]!, threads: engine.threads };
+}
+
 const warmed = new Set<string>();
 for await (const line of createInterface({ input: process.stdin })) {
   const command = line.trim();
@@ -83,7 +108,10 @@ for await (const line of createInterface({ input: process.stdin })) {
     const ms = msPerStep(command === 'train' ? runTrainStep : inferStep, steps, warmed.has(command) ? 0 : warmup);
     warmed.add(command);
     reply({ ms });
+  } else if (command === 'infer-onnxruntime') {
+    reply(await onnxruntimeStep());
   } else if (command === 'cpu') {
+    await onnx?.dispose();
     inference.dispose();
     model.dispose();
     const cpuBatch = Number(opts['cpu-batch']);
@@ -95,7 +123,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command === 'quit') {
     break;
   } else {
-    throw new Error(`train-worker: unknown command "${command}"; expected train, infer, cpu or quit`);
+    throw new Error(`train-worker: unknown command "${command}"; expected train, infer, infer-onnxruntime, cpu or quit`);
   }
 }
 process.exit(0);

@@ -4,7 +4,8 @@
  * (bench/peers/torch_simplenet.py) at the same thread count N, in alternating rounds of the same
  * run (the machine is shared, so only ratios taken close together mean much). Our side runs in a
  * child process started with ARCHBUNDLE_THREADS=N (bench/train-worker.ts); the bench stops if the
- * backend runs another count. Then the kernel limits (bench/limit.ts) and each step's share of
+ * backend runs another count. Inference is also timed through onnxruntime-node (src/node/engine,
+ * an optional dependency) at N intra-op threads, beside the same PyTorch rounds. Then the kernel limits (bench/limit.ts) and each step's share of
  * them, the load figures (bench/io.ts, fresh processes), and TF.js's cpu backend for contrast.
  * The last line printed is one JSON object:
  *   {cpu, threads, load_average, train, infer, infer_onnxruntime, limit, load, cpu_backend_train_images_per_s}
@@ -12,7 +13,7 @@
  *   npm run bench:train -- [--threads N] [--rounds 3] [--steps 4] [--warmup 2] [--no-limit] [--no-load] [--no-cpu]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +87,9 @@ function peerMs(mode: 'train' | 'infer'): number {
   return result.ms_per_step;
 }
 
-const ours = { train: [] as number[], infer: [] as number[] };
+const ours = { train: [] as number[], infer: [] as number[], onnxruntime: [] as number[] };
+/** Why inference through onnxruntime-node was not measured (not installed, a layer ONNX cannot express). */
+let onnxUnavailable: string | undefined;
 const peer = { train: [] as number[], infer: [] as number[] };
 let cpuImagesPerS: number | null = null;
 try {
@@ -95,8 +98,14 @@ try {
     peer.train.push(peerMs('train'));
     ours.infer.push((await worker.worker.ask<{ ms: number }>('infer')).ms);
     peer.infer.push(peerMs('infer'));
+    if (!onnxUnavailable) {
+      const answer = await worker.worker.ask<{ ms?: number; threads?: number | null; unavailable?: string }>('infer-onnxruntime');
+      if (answer.unavailable) onnxUnavailable = answer.unavailable;
+      else if (answer.threads !== threads) throw new Error(`onnxruntime ran ${answer.threads} intra-op threads, asked for ${threads}`);
+      else ours.onnxruntime.push(answer.ms!);
+    }
     console.log(`round ${r}: train ours ${round1(ours.train.at(-1)!)} ms/step, peer ${peer.train.at(-1)} ms/step; ` +
-      `infer ours ${round1(ours.infer.at(-1)!)} ms, peer ${peer.infer.at(-1)} ms; load ${load().join(' ')}`);
+      `infer ours ${round1(ours.infer.at(-1)!)} ms, onnxruntime ${onnxUnavailable ? '-' : round1(ours.onnxruntime.at(-1)!)} ms, peer ${peer.infer.at(-1)} ms; load ${load().join(' ')}`);
   }
   if (!opts['no-cpu']) {
     cpuImagesPerS = (await worker.worker.ask<{ cpu_images_per_s: number }>('cpu')).cpu_images_per_s;
@@ -111,15 +120,6 @@ const summary = (o: number[], p: number[]) => {
   const peerIps = (batch * 1000) / median(p);
   return { ours_images_per_s: round1(oursIps), peer_images_per_s: round1(peerIps), ratio: round3(oursIps / peerIps) };
 };
-
-/**
- * Inference through onnxruntime-node, when the engine is in the tree (src/node/engine/): until it
- * lands this field is null with the reason, so a reader of the JSON never mistakes absence for 0.
- */
-function onnxruntimeInference() {
-  const engineDir = join(root, 'src', 'node', 'engine');
-  return { ours_images_per_s: null, peer_images_per_s: null, ratio: null, reason: existsSync(engineDir) ? 'src/node/engine is present but bench:train does not drive it yet' : 'no onnxruntime inference engine in this tree yet (src/node/engine/)' };
-}
 
 let limit: object | null = null;
 if (!opts['no-limit']) {
@@ -153,15 +153,18 @@ function loadFigures(): object | null {
 }
 const loadResult = loadFigures();
 
-const onnx = onnxruntimeInference();
-console.log(`infer_onnxruntime: not measured (${onnx.reason})`);
+// The same PyTorch inference rounds are the peer of both engines.
+const inferOnnxruntime = onnxUnavailable
+  ? { ours_images_per_s: null, peer_images_per_s: null, ratio: null, reason: onnxUnavailable }
+  : summary(ours.onnxruntime, peer.infer);
+if (onnxUnavailable) console.log(`infer_onnxruntime: not measured (${onnxUnavailable})`);
 console.log(JSON.stringify({
   cpu: cpuName(),
   threads: ready.threads,
   load_average: { start: loadAtStart, end: load() },
   train: summary(ours.train, peer.train),
   infer: summary(ours.infer, peer.infer),
-  infer_onnxruntime: onnx,
+  infer_onnxruntime: inferOnnxruntime,
   limit,
   load: loadResult,
   cpu_backend_train_images_per_s: cpuImagesPerS,
