@@ -22,8 +22,8 @@ export type RunEvent =
 
 export interface RunOneOptions {
   /**
-   * Threads for the wasm backend (sets ARCHBUNDLE_THREADS for this process). It takes effect only
-   * when the backend has not been set up yet in this process, i.e. for the first run it trains.
+   * Threads for the backend, as `train --threads` (ahead of ARCHBUNDLE_THREADS and the config's
+   * threads). A process sets its backend up once, so it counts for the first run it trains.
    */
   threads?: number;
   onEvent?: (event: RunEvent) => void;
@@ -68,13 +68,13 @@ export async function runOne(sweep: ResolvedSweep, runId: string, options: RunOn
   };
   const updates = new RecordWriter(folder, emit);
   await updates.write(record);
-  if (options.threads !== undefined) process.env.ARCHBUNDLE_THREADS = String(options.threads);
   emit({ kind: 'run-start', id: run.id, attempt: record.attempts, epochsDone: record.epochsDone, ...(newest ? { resumeFrom: newest.file } : {}) });
 
   const { trainFromConfig } = await import('../train/session.js');
   try {
     const result = await trainFromConfig(run.config, {
       ...(newest ? { resume: newest.file } : {}),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       onEvent(event) {
         emit(event);
         if (event.kind === 'epoch-end') {
