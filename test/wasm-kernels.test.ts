@@ -146,6 +146,18 @@ describe('wasm training kernels match the cpu backend', () => {
     filterGradientChunking.dyElements = saved;
   });
 
+  // 1x1 filters without padding take one matrix product; with padding, the general path.
+  it('Conv2DBackpropFilter: 1x1 filters, strided and padded, either side transposed', () => {
+    const kernel = KERNELS[0];
+    const cases = convCases(false, false).map((c) => ({ ...c, kh: 1, kw: 1, inC: c.inC * 3, outC: c.outC * 4, batch: c.batch * 2 }))
+      .filter((c) => outShape(c, false) !== undefined);
+    fc.assert(fc.property(cases, (c) => {
+      const t = tensors(c, false);
+      const run = () => runBackprop(kernel, c, t);
+      assertClose(kernel.name, valuesOn('cpu', run), valuesOn('wasm', run), c);
+    }), { numRuns: RUNS, seed: 15 });
+  });
+
   it('MaxPoolGrad: random windows, strides, paddings, with ties', () => {
     const cases = fc.record({
       batch: fc.integer({ min: 1, max: 2 }), height: fc.integer({ min: 1, max: 8 }), width: fc.integer({ min: 1, max: 8 }),
@@ -251,6 +263,12 @@ describe('wasm training kernels match the cpu backend', () => {
     tf.tidy(() => { runBackprop(KERNELS[0], chunked, tc); });
     filterGradientChunking.dyElements = saved;
     assert.equal((tf.backend() as unknown as { numDataIds(): number }).numDataIds(), ids, 'chunked Conv2DBackpropFilter leaves no wasm buffers behind');
+    for (const pointwise of [{ ...c, kh: 1, kw: 1, inC: 5, outC: 2 }, { ...c, kh: 1, kw: 1, inC: 2, outC: 5, strides: [1, 1] as [number, number] }]) {
+      const tp = tensors(pointwise, false);
+      const before = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+      tf.tidy(() => { runBackprop(KERNELS[0], pointwise, tp); });
+      assert.equal((tf.backend() as unknown as { numDataIds(): number }).numDataIds(), before, '1x1 Conv2DBackpropFilter leaves no wasm buffers behind');
+    }
     const x = tf.randomNormal([2, 6, 6, 3]);
     const others: [string, () => unknown][] = [
       ['MaxPoolGrad (tiled windows)', () => tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(x)],

@@ -32,7 +32,7 @@ export interface BatchNormTraining {
  * checked against TF.js's automatic gradient in test/wasm-kernels.test.ts; it differs from it by
  * rounding only.
  */
-export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTraining {
+function batchNormInTraining_(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTraining {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   let statistics: [tf.Tensor1D, tf.Tensor1D] | undefined;
   // A fresh customGrad per call: the statistics leave through this closure, and the engine keeps
@@ -55,6 +55,9 @@ export function batchNormInTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.T
   const y = normalise(x, gamma, beta);
   return { y, mean: statistics![0], variance: statistics![1] };
 }
+
+/** As a TF.js op: its kernels appear under `batchNormInTraining__op` in tf.profile, as TF.js's own ops do. */
+export const batchNormInTraining = tf.op({ batchNormInTraining_ });
 
 /**
  * dx, dgamma, dbeta of y = (x - mean)·k + beta with the batch statistics, k = gamma / sqrt(var + eps):

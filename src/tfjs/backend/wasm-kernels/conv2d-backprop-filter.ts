@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, requireChannelsLast, type Axis } from './conv-geometry.js';
+import { pointwiseFilterGradient } from './pointwise-filter-gradient.js';
 import { WasmOps } from './wasm-ops.js';
 
 /**
@@ -10,7 +11,11 @@ import { WasmOps } from './wasm-ops.js';
  * SimpleNet's layers (bench/profile-train.ts shows the effect); tests lower it to exercise
  * chunking on small shapes.
  */
-export const filterGradientChunking = { dyElements: 400_000 };
+export const filterGradientChunking = {
+  dyElements: 400_000,
+  /** 1x1 convolutions without padding as one matrix product (pointwise-filter-gradient.ts); off only to time the difference. */
+  pointwiseProduct: true,
+};
 
 /**
  * dW of a convolution as XNNPACK convolutions: with x seen as [inC, H, W, batch] and dy as a
@@ -28,6 +33,10 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
     requireChannelsLast('Conv2DBackpropFilter', a.dataFormat);
     const ops = new WasmOps(backend);
     const g = convGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, false);
+    if (filterGradientChunking.pointwiseProduct) {
+      const pointwise = pointwiseFilterGradient(ops, x, dy, g);
+      if (pointwise) return pointwise;
+    }
     const h = filterPads(g.height);
     const w = filterPads(g.width);
     const [n, xh, xw, c] = x.shape as [number, number, number, number];
