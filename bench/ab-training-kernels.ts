@@ -1,17 +1,29 @@
 /**
- * A/B of the fused training batch norm inside whole SimpleNet training steps (c=16, batch 128):
- * steps alternate between `batchNormInTraining` and TF.js's composition (tf.moments, then
- * FusedBatchNorm, differentiated op by op) in the same process, so both see the same machine
- * load. Prints the median ms per step of each, the thread count and the load average, as JSON.
+ * A/B of archbundle's training kernels inside whole SimpleNet training steps (c=16, batch 128),
+ * in one process so that every variant sees the same machine load: steps rotate between
+ *   before    TF.js's batch-norm composition (tf.moments, then FusedBatchNorm, differentiated op
+ *             by op) and 1x1 filter gradients through the chunked convolutions,
+ *   bn        the fused training batch norm (batchNormInTraining) only,
+ *   after     the fused batch norm and 1x1 filter gradients as one matrix product.
+ * (FusedBatchNorm's one-pass forward kernel runs in all three.) Prints the median ms per step of
+ * each, the thread count and the load average, as JSON.
  *
- *   node --import tsx bench/ab-batch-norm.ts [--rounds 8]
+ *   node --import tsx bench/ab-training-kernels.ts [--rounds 8]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, seedRandom, selectBackend, trainStep } from '../src/index.js';
 import { batchNormTrainingPath } from '../src/tfjs/backend/wasm-kernels/batch-norm-training.js';
+import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
 import { instantiate } from '../src/train.js';
+
+const VARIANTS = {
+  before: { fusedBatchNorm: false, pointwise: false },
+  bn: { fusedBatchNorm: true, pointwise: false },
+  after: { fusedBatchNorm: true, pointwise: true },
+} as const;
+type Variant = keyof typeof VARIANTS;
 
 const { values: opts } = parseArgs({ options: { rounds: { type: 'string', default: '8' } } });
 const info = await selectBackend();
@@ -20,19 +32,21 @@ const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], c
 const x = tf.randomNormal([128, 28, 28, 1], 0, 1, 'float32', 1);
 const labels = tf.randomUniform([128], 0, 10, 'int32', 2) as tf.Tensor1D;
 const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
-const times: Record<'fused' | 'tfjs', number[]> = { fused: [], tfjs: [] };
+const loadBefore = loadavg()[0]!;
+const times: Record<Variant, number[]> = { before: [], bn: [], after: [] };
 for (let round = -1; round < Number(opts.rounds); round++) {
-  for (const mode of ['fused', 'tfjs'] as const) {
-    batchNormTrainingPath.fused = mode === 'fused';
+  for (const variant of Object.keys(VARIANTS) as Variant[]) {
+    batchNormTrainingPath.fused = VARIANTS[variant].fusedBatchNorm;
+    filterGradientChunking.pointwiseProduct = VARIANTS[variant].pointwise;
     const t0 = performance.now();
     trainStep(model, optimizer, x, labels);
-    if (round >= 0) times[mode].push(performance.now() - t0); // round -1 warms both paths up
+    if (round >= 0) times[variant].push(performance.now() - t0); // round -1 warms every path up
   }
 }
 const median = (v: number[]) => Math.round([...v].sort((a, b) => a - b)[v.length >> 1]!);
 console.log(JSON.stringify({
-  backend: tf.getBackend(), threads: info.threads, load: loadavg().map((l) => +l.toFixed(2)),
-  fused_ms: median(times.fused), tfjs_ms: median(times.tfjs),
-  fused_all: times.fused.map(Math.round), tfjs_all: times.tfjs.map(Math.round),
+  backend: tf.getBackend(), threads: info.threads, load: [+loadBefore.toFixed(2), +loadavg()[0]!.toFixed(2)],
+  median_ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
+  all_ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map(Math.round)])),
 }));
 model.dispose();

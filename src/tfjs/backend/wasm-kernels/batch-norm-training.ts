@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Whether archbundle's BatchNormalization layer trains through `batchNormInTraining` (true) or
- * TF.js's own composition; bench/ab-batch-norm.ts flips it between steps to time both in one process.
+ * TF.js's own composition; bench/ab-training-kernels.ts flips it between steps to time both in one process.
  */
 export const batchNormTrainingPath = { fused: true };
 
