@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +26,10 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
     const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', packs], { cwd: ROOT, maxBuffer: 1 << 26 });
     files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    // As docs/onnx.md tells users: onnxruntime-node's install script would otherwise download
+    // CUDA provider libraries (hundreds of MB, from outside the npm registry) on Linux x64. Its
+    // CPU binaries ship inside the npm package, so the install stays offline-safe and complete.
+    writeFileSync(path.join(app, '.npmrc'), 'onnxruntime-node-install=skip\n');
     const tarball = path.join(packs, readdirSync(packs).find((f) => f.endsWith('.tgz'))!);
     await run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, maxBuffer: 1 << 26 });
   });
@@ -51,6 +55,35 @@ describe('the packed package, installed into an empty folder', { timeout: 600_00
     assert.equal(prediction!.top.length, 3);
     writeFileSync(path.join(app, 'broken.archbundle'), 'not a tar');
     await assert.rejects(run('npx', ['archbundle', 'validate', 'broken.archbundle'], { cwd: app }), (error: { code?: number; stdout?: string }) => error.code === 1);
+  });
+
+  it('installs the optional onnxruntime-node without its CUDA download; predict runs on it, and on TF.js with the reason when it is absent', async () => {
+    const ortFolder = path.join(app, 'node_modules', 'onnxruntime-node');
+    assert.ok(existsSync(path.join(ortFolder, 'package.json')), 'onnxruntime-node is installed with archbundle');
+    const binaries = path.join(ortFolder, 'bin', 'napi-v6', process.platform, process.arch);
+    assert.deepEqual(readdirSync(binaries).filter((f) => /providers_(cuda|tensorrt)/.test(f)), [], 'no CUDA download');
+    const env = { ...process.env, ARCHBUNDLE_BACKEND: 'cpu', ARCHBUNDLE_ENGINE: '' };
+    const predict = async (...extra: string[]) => {
+      const { stdout } = await run('npx', ['archbundle', 'predict', 'tiny.archbundle', 'grey.png', '--json', ...extra], { cwd: app, env });
+      return JSON.parse(stdout) as { engine: string; engineFallback?: string; predictions: { logits: number[] }[] };
+    };
+    const native = await predict();
+    assert.equal(native.engine, 'onnxruntime');
+    assert.equal(native.predictions[0]!.logits.length, 3);
+    // Without the optional package (a platform it has no binary for, or --omit=optional), auto
+    // says why and uses TF.js; asking for onnxruntime is an error.
+    const away = path.join(app, 'node_modules', '.onnxruntime-node-away');
+    renameSync(ortFolder, away);
+    try {
+      const fallback = await predict();
+      assert.equal(fallback.engine, 'tfjs');
+      assert.match(fallback.engineFallback!, /onnxruntime-node is not installed/);
+      const error = Math.max(...fallback.predictions[0]!.logits.map((v, i) => Math.abs(v - native.predictions[0]!.logits[i]!)));
+      assert.ok(error <= 1e-4 * Math.max(...native.predictions[0]!.logits.map(Math.abs)), `engines differ by ${error}`);
+      await assert.rejects(predict('--engine', 'onnxruntime'), (e: { code?: number; stderr?: string }) => e.code === 1 && /E_BACKEND: onnxruntime-node is not installed/.test(e.stderr ?? ''));
+    } finally {
+      renameSync(away, ortFolder);
+    }
   });
 
   it('serves the Python package as its published files (schemas, optimizer and scheduler schemas, PyTorch mappings)', async () => {
