@@ -5,12 +5,17 @@
  * `batchNormInTraining__op`) as one entry spanning its inner kernels; those are listed apart and
  * left out of the kernel total, which would otherwise count their time twice.
  *
- *   node --import tsx bench/profile-train.ts [--steps 2] [--batch 128] [--channels 16]
+ *   node --import tsx bench/profile-train.ts [--steps 2] [--batch 128] [--channels 16] [--baseline]
+ *
+ * --baseline profiles without the fused training batch norm and the 1x1 filter-gradient product
+ * (TF.js's batch-norm composition, chunked convolutions for every filter gradient), for before and after.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, seedRandom, selectBackend, trainStep } from '../src/index.js';
+import { batchNormTrainingPath } from '../src/tfjs/backend/wasm-kernels/batch-norm-training.js';
+import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
 import { instantiate } from '../src/train.js';
 
 const { values: opts } = parseArgs({
@@ -18,12 +23,15 @@ const { values: opts } = parseArgs({
     steps: { type: 'string', default: '2' },
     batch: { type: 'string', default: '128' },
     channels: { type: 'string', default: '16' },
+    baseline: { type: 'boolean', default: false },
   },
 });
 const steps = Number(opts.steps);
 const batch = Number(opts.batch);
 
 const info = await selectBackend();
+batchNormTrainingPath.fused = !opts.baseline;
+filterGradientChunking.pointwiseProduct = !opts.baseline;
 seedRandom(0);
 const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: Number(opts.channels) });
 const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
@@ -53,7 +61,7 @@ const kernels = rows.filter(([name]) => !isComposite(name));
 const kernelSum = kernels.reduce((s, [, v]) => s + v.ms, 0) / steps;
 const line = ([name, v]: [string, { ms: number; calls: number }]) =>
   `${name.padEnd(28)} ${(v.ms / steps).toFixed(1).padStart(8)} ms  ${String(v.calls / steps).padStart(4)} calls`;
-console.log(`${tf.getBackend()} (${info.threads} thread${info.threads === 1 ? '' : 's'}, load ${loadavg()[0]!.toFixed(2)}): ` +
+console.log(`${opts.baseline ? 'baseline, ' : ''}${tf.getBackend()} (${info.threads} thread${info.threads === 1 ? '' : 's'}, load ${loadavg()[0]!.toFixed(2)}): ` +
   `${total.toFixed(0)} ms per step (profiled), kernels ${kernelSum.toFixed(0)} ms`);
 for (const row of kernels.slice(0, 20)) console.log(line(row));
 console.log('ops spanning the kernels above:');

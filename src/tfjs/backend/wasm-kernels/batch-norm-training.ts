@@ -19,13 +19,18 @@ export interface BatchNormTraining {
  * whose gradient is the closed form, so a training step reads the activation in far fewer
  * full-size passes than TF.js's composition (tf.moments, then FusedBatchNorm):
  *
- * - forward, 4 passes instead of 6: the mean (one pooling on wasm), the mean of the squared
- *   difference from it (one SquaredDifference instead of Sub then Square, then a pooling), and the
- *   normalisation (one pass). The values are those of tf.moments + tf.batchNorm, bit for bit.
- * - backward, 7 passes instead of 12: Σdy, x - mean, (x - mean)·dy and its sum, then
- *   dx = dy·k + (x - mean)·a + b with per-channel k, a, b (a multiply, one multiply-add pass, an
- *   add). TF.js differentiates through the moments instead: Tile-broadcast mean gradients, the
- *   Square and Sub gradients, and the sum of three gradients for x.
+ * - forward, 5 passes: the mean (one pooling on wasm), x - mean (one multiply-add pass), its
+ *   square, the mean of that (a pooling), and the normalisation (FusedBatchNorm, one pass). The
+ *   values are those of tf.moments + tf.batchNorm, bit for bit. TF.js's composition makes the
+ *   same passes but for a broadcasting Sub in place of the multiply-add (slower on wasm).
+ * - backward, 6 passes instead of 12: Σdy, (x - mean)·dy and its sum, then
+ *   dx = dy·k + b + (x - mean)·a with per-channel k, a, b (two multiply-add passes and an add).
+ *   TF.js differentiates through the moments instead: FusedBatchNorm's gradient (five passes,
+ *   recomputing x - mean), Tile-broadcast gradients of both means, the Square gradient (two
+ *   multiplies), the Sub gradient (a sum), and two Adds of the three gradients that reach x.
+ *
+ * The centred input is saved for the backward pass instead of x: one more activation held per
+ * layer between the passes (x itself is kept by the convolution before it anyway).
  *
  * Composed of TF.js ops, so it runs (and is tested) on every backend; on wasm each op is one of
  * archbundle's vectorised kernels. The closed form is the derivative of the same function,
@@ -43,8 +48,7 @@ function batchNormInTraining_(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1
     // x·1 + (-mean) is exactly x - mean, in the one-pass multiply-add (a broadcasting Sub is slower).
     const centered = affinePerChannel(input, tf.onesLike(mean), tf.neg(mean));
     const variance = tf.mean(tf.square(centered), axes) as tf.Tensor1D;
-    // The centred input is kept for the gradient (one more activation held per layer): it saves
-    // recomputing it, a full pass.
+    // The centred input is kept for the gradient, which then needs no x - mean pass of its own.
     save([centered, variance, scale]);
     statistics = [tf.keep(mean), tf.keep(variance)];
     return {
