@@ -1,7 +1,8 @@
 /**
  * `archbundle sweep` on one machine, for real: child processes, run folders, sweep.json,
  * re-runs that skip, a child SIGKILLed mid-run and resumed to the same weights byte for byte as
- * an uninterrupted run, Ctrl-C, a diverging run marked failed, another sweep's folder refused.
+ * an uninterrupted run, Ctrl-C, a second sweep on a busy folder refused, a sweep killed with its
+ * children, a diverging run marked failed, another sweep's folder refused.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -170,6 +171,10 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
     for (let waited = 0; waited < 120_000 && !/started/.test(stdout); waited += 10) await sleep(10);
     assert.match(stdout, /started/);
+    // meanwhile a second sweep on the same folder is refused: it would train the same runs
+    const second = await sweep(['sweep.json', '--output', 'runs/stopped']);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /^archbundle sweep: E_SWEEP: output folder .*stopped is being swept by .+:\d+ /);
     process.kill(-child.pid!, 'SIGINT');
     assert.equal(await exited, 1, stdout + stderr);
     assert.match(stdout, /stopping/);
@@ -179,9 +184,42 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     for (const id of readdirSync(stoppedOutput).filter((n) => n !== 'sweep.json')) {
       assert.deepEqual(readdirSync(path.join(stoppedOutput, id)).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
     }
+    assert.ok(!existsSync(path.join(stoppedOutput, '.sweep.lock')), 'the lock is released');
     const again = await sweep(['sweep.json', '--output', 'runs/stopped']);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(index(stoppedOutput).runs.map((r) => r.state), ['done', 'done']);
+  });
+
+  it('a sweep killed outright takes its children with it; its stale lock is taken over and the runs resume', async () => {
+    const orphanOutput = path.join(dir, 'runs/orphans');
+    const child = spawn(process.execPath, [BIN, 'sweep', 'sweep.json', '--workers', '2', '--output', 'runs/orphans'], {
+      cwd: dir,
+      env: { ...process.env, ...ENV },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()));
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    for (let waited = 0; waited < 120_000 && (stdout.match(/started/g) ?? []).length < 2; waited += 10) await sleep(10);
+    const workers = index(orphanOutput).runs.map((r) => Number(record(orphanOutput, r.id).worker?.split(':').at(-1)));
+    assert.equal(workers.filter((pid) => pid > 0).length, 2, stdout);
+    child.kill('SIGKILL');
+    await exited;
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; waited < 30_000 && workers.some(alive); waited += 50) await sleep(50);
+    assert.deepEqual(workers.filter(alive), [], 'no child trains on without its sweep');
+    assert.ok(existsSync(path.join(orphanOutput, '.sweep.lock')), 'the killed sweep could not release its lock');
+    const again = await sweep(['sweep.json', '--workers', '2', '--output', 'runs/orphans']);
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    assert.deepEqual(index(orphanOutput).runs.map((r) => r.state), ['done', 'done']);
+    assert.ok(!existsSync(path.join(orphanOutput, '.sweep.lock')));
   });
 
   it('a diverging run is marked failed (E_DIVERGED) while the others finish; exit 1', async () => {

@@ -15,6 +15,10 @@ const PROGRESS_INTERVAL_MS = 500;
 
 const [file, output, id] = process.argv.slice(2);
 
+// The sweep that started this process is gone (killed): stop too, rather than train on unwatched
+// beside the next sweep, which will resume this run from its newest bundle.
+process.on('disconnect', () => process.exit(1));
+
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();

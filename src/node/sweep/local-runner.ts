@@ -4,6 +4,7 @@
  * keeps sweep.json current, reports progress (done / running / failed / queued, ETA) and, when
  * stopped (Ctrl-C), ends its children and leaves their runs queued: the next sweep resumes them
  * from their newest epoch bundle. A child that dies without reporting marks its run failed.
+ * One local sweep at a time per output folder (output-lock.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import type { ResolvedSweep, RunRecord } from '../../core/sweep/types.js';
 import { duration } from '../cli/format.js';
 import type { ChildMessage } from './child-messages.js';
 import { refreshIndex } from './index-file.js';
+import { lockOutput } from './output-lock.js';
 import { newestEpochBundle, removeStaleTemps } from './run-folder.js';
 import { queuedRecord, readRunRecord, writeRunRecord } from './run-record.js';
 
@@ -77,6 +79,15 @@ export class LocalRunner {
   }
 
   async run(): Promise<LocalSummary> {
+    const release = await lockOutput(this.sweep.output);
+    try {
+      return await this.runLocked();
+    } finally {
+      await release();
+    }
+  }
+
+  private async runLocked(): Promise<LocalSummary> {
     let skipped = 0;
     for (const run of this.sweep.runs) {
       const record = await readRunRecord(run.config.output);
