@@ -7,6 +7,5 @@ export { ENGINE_NAMES, type EngineName, type EngineRequest, type ImageBatch, typ
 export { ENGINE_REQUESTS, isEngineRequest, openEngine, type OpenedEngine, type OpenEngineOptions } from './open-engine.js';
 export { loadOnnxruntime, onnxruntimeEngine } from './onnxruntime-engine.js';
 export { tfjsEngine } from './tfjs-engine.js';
-export { engineThreads } from './threads.js';
 export { engineLogits } from './engine-logits.js';
 export { evaluateWithEngine } from './evaluate-engine.js';
