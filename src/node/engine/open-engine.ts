@@ -7,7 +7,7 @@ import { tfjsEngine } from './tfjs-engine.js';
 export interface OpenEngineOptions {
   /** Default `auto`. */
   request?: EngineRequest;
-  /** onnxruntime's intra-op threads (the CLI passes the count asked of the backend: --threads, ARCHBUNDLE_THREADS, the config's threads, else every core). */
+  /** onnxruntime's intra-op threads (the CLI passes the count asked of the backend: --threads, else ARCHBUNDLE_THREADS, else every core). */
   threads: number;
 }
 
