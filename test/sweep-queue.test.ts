@@ -17,6 +17,8 @@ import { BIN, runCli, type CliRun } from './helpers/cli.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis-server.js';
 import { splitTar } from './helpers/tar-craft.js';
 import { tempDir } from './helpers/tempdir.js';
+import { openQueue } from '../src/node/sweep/queue/open-queue.js';
+import { parseRedisUrl, type RedisAddress } from '../src/node/sweep/queue/redis-url.js';
 
 const ENV = { ARCHBUNDLE_BACKEND: process.env.ARCHBUNDLE_TEST_BACKEND ?? 'wasm' };
 const RESOLUTION = [1, 28, 28];
@@ -207,5 +209,37 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     const foreign = await cli(['sweep', 'other.json', '--output', 'queued', '--queue', `${redis.url}/elsewhere`]);
     assert.equal(foreign.code, 1, foreign.stderr + foreign.stdout);
     assert.match(foreign.stderr, /^archbundle sweep: E_SWEEP: output folder .*queued belongs to another sweep/);
+  });
+
+  it('a worker stopped with SIGTERM puts its run back into the queue at once; the next worker resumes it', { timeout: 300_000 }, async () => {
+    // the other sweep's runs, still queued by the test above
+    const url = `${redis.url}/shared`;
+    const other = path.join(dir, 'other');
+    const lenet = idOf(other, 'LeNet');
+    const stopped = startWorker(url, '--concurrency', '2');
+    await until("LeNet's first checkpoint", 120_000, () => existsSync(path.join(other, lenet, 'epoch-0001.archbundle')));
+    const signalled = Date.now();
+    stopped.child.kill('SIGTERM');
+    assert.equal(await stopped.exited, 0, stopped.output());
+    assert.ok(Date.now() - signalled < 20_000, 'stops without waiting for the run');
+    assert.match(stopped.output(), new RegExp(`${lenet}: put back into the queue \\(worker stopping\\)`));
+    assert.doesNotMatch(stopped.output(), /: failed:/);
+    assert.match(stopped.output(), /stopped: \d runs? done, 0 failed/);
+
+    const address = parseRedisUrl(url) as RedisAddress;
+    const { queue, close } = openQueue(address, 'shared');
+    try {
+      assert.equal(await (await queue.getJob(lenet))!.getState(), 'waiting', 'back in the queue, not failed, no lock to wait for');
+    } finally {
+      await close();
+    }
+    const next = startWorker(url, '--idle-exit', '2');
+    const follow = await cli(['sweep', 'other.json', '--output', 'other', '--queue', url]);
+    assert.equal(follow.code, 0, follow.stderr + follow.stdout);
+    assert.equal(await next.exited, 0, next.output());
+    const resumed = record(other, lenet);
+    assert.equal(resumed.state, 'done');
+    assert.equal(resumed.attempts, 2);
+    assert.match(next.output(), new RegExp(`${lenet}: attempt 2, resuming after epoch \\d`));
   });
 });

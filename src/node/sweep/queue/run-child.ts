@@ -22,6 +22,8 @@ function exitIfOrphaned(): void {
   if (process.ppid !== parent || !process.connected) process.exit(ORPHANED);
 }
 process.on('disconnect', () => process.exit(ORPHANED));
+// Ctrl-C reaches the whole foreground process group; the worker decides what its runs do (SIGTERM)
+process.on('SIGINT', () => undefined);
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => {

@@ -84,8 +84,9 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
     child.send(order);
     const how = await exit;
     children.delete(child);
-    if (stopping && answer?.kind !== 'outcome') {
-      // asked to stop mid-run: the run goes back to the queue now, not after its lock expires
+    // asked to stop mid-run (or the run process was, by a batch system signalling every process):
+    // the run goes back to the queue now, not after its lock expires
+    if (answer?.kind !== 'outcome' && (stopping || how === 'signal SIGTERM' || how === 'signal SIGINT')) {
       await job.moveToWait(token);
       log(`${id}: put back into the queue (worker stopping)`);
       throw new WaitingError();
