@@ -5,8 +5,9 @@
  *             by op) and 1x1 filter gradients through the chunked convolutions,
  *   bn        the fused training batch norm (batchNormInTraining) only,
  *   after     the fused batch norm and 1x1 filter gradients as one matrix product.
- * (FusedBatchNorm's one-pass forward kernel runs in all three.) Prints the median ms per step of
- * each, the thread count and the load average, as JSON.
+ * (FusedBatchNorm's one-pass forward kernel runs in all three.) Prints, as JSON, the median ms
+ * per step of each, the median ratio of each to `before` within a round, the thread count and the
+ * load average at the start and the end.
  *
  *   node --import tsx bench/ab-training-kernels.ts [--rounds 8]
  */
@@ -43,10 +44,15 @@ for (let round = -1; round < Number(opts.rounds); round++) {
     if (round >= 0) times[variant].push(performance.now() - t0); // round -1 warms every path up
   }
 }
-const median = (v: number[]) => Math.round([...v].sort((a, b) => a - b)[v.length >> 1]!);
+const middle = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+const median = (v: number[]) => Math.round(middle(v));
+// On a loaded machine step times drift over minutes; the ratio to the `before` step of the same
+// round (seconds apart) is steadier than the ratio of medians.
+const pairedRatio = (v: number[]) => +middle(v.map((t, i) => t / times.before[i]!)).toFixed(3);
 console.log(JSON.stringify({
   backend: tf.getBackend(), threads: info.threads, load: [+loadBefore.toFixed(2), +loadavg()[0]!.toFixed(2)],
   median_ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
+  median_ratio_to_before_same_round: { bn: pairedRatio(times.bn), after: pairedRatio(times.after) },
   all_ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map(Math.round)])),
 }));
 model.dispose();
