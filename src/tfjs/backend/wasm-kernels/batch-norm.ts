@@ -36,8 +36,8 @@ export const fusedBatchNormConfig: tf.KernelConfig = {
     const shift = o
       ? ops.then(meanTimesFactor, (t) => ops.run('Sub', { a: o, b: t }))
       : ops.then(meanTimesFactor, (t) => ops.run('Neg', { x: t }));
-    if (perChannel) ops.release(m, v, o, k);
     if (perChannel) {
+      ops.release(m, v, o, k);
       const y = channelAffine(ops, x, factor, shift);
       ops.release(factor, shift);
       return y;
