@@ -3,22 +3,18 @@
  * float32) on a large GEMM and a large convolution, at 1 thread and at N, each beside PyTorch on
  * the same shapes and threads (bench/peers/torch_limit.py), in the same run; then SimpleNet's
  * training and inference steps (bench:train's model) as FLOPs over time (countModelFlops: conv
- * and dense multiply-adds only), as a share of the GEMM and convolution limits at N threads.
+ * and dense multiply-adds only), as a share of the GEMM and convolution rates at N threads timed
+ * in the same process, in each round right after the step.
  * The last line printed is one JSON object; bench:train prints the same section as "limit".
  *
- *   npm run bench:limit -- [--threads N] [--gemm 1024,1024,1024] [--conv 16,56,56,64,64,3] [--runs 5] [--steps 4]
+ *   npm run bench:limit -- [--threads N] [--gemm 1024,1024,1024] [--conv 16,56,56,64,64,3] [--runs 5] [--steps 4] [--rounds 3]
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runPeerJson } from './peer.js';
+import { cpuName, runPeerJson } from './peer.js';
 import { BenchWorker, runWorkerOnce } from './worker-client.js';
-
-export interface KernelRate {
-  shape: number[];
-  ms: number;
-  gflop_per_s: number;
-}
+import type { KernelRate } from './kernel-rates.js';
 
 interface OurKernels {
   threads: number;
@@ -72,27 +68,51 @@ export async function measureKernelLimits(threads: number, shapes: LimitShapes =
   return out;
 }
 
-export interface StepRate {
-  flops: number;
-  ms: number;
+/** One round of our worker: a step's median ms and the kernel rates (GFLOP/s) timed right after it, same process. */
+export interface RoundRates {
+  trainMs: number;
+  inferMs: number;
+  gemm: number;
+  conv: number;
 }
 
-/** A step's GFLOP/s (counted FLOPs over its median time) and its share of the limits at its thread count. */
-export function stepShares(steps: Record<'train' | 'infer', StepRate>, limits: KernelLimits, threads: number) {
-  const at = limits.find((l) => l.threads === threads);
-  if (!at) throw new Error(`no kernel limit measured at ${threads} threads`);
+/**
+ * Each step's GFLOP/s (counted FLOPs over its time) as a share of the GEMM and convolution rates
+ * timed in the same process in the same round; the medians over the rounds. Dividing by a limit
+ * taken minutes apart would mostly measure how the machine's load moved in between.
+ */
+export function stepShares(flops: { train: number; infer: number }, rounds: RoundRates[], threads: number) {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const round2 = (v: number) => Math.round(v * 100) / 100;
   const round3 = (v: number) => Math.round(v * 1000) / 1000;
-  const share = ({ flops, ms }: StepRate) => {
-    const gflops = flops / ms / 1e6;
+  const share = (stepFlops: number, msOf: (r: RoundRates) => number) => {
+    const rates = rounds.map((r) => stepFlops / msOf(r) / 1e6);
     return {
-      gflop_per_step: round3(flops / 1e9),
-      ms_per_step: Math.round(ms * 10) / 10,
-      gflop_per_s: Math.round(gflops * 100) / 100,
-      share_of_gemm: round3(gflops / at.gemm.ours_gflop_per_s),
-      share_of_conv: round3(gflops / at.conv.ours_gflop_per_s),
+      gflop_per_step: round3(stepFlops / 1e9),
+      ms_per_step: Math.round(median(rounds.map(msOf)) * 10) / 10,
+      gflop_per_s: round2(median(rates)),
+      share_of_gemm: round3(median(rates.map((g, i) => g / rounds[i]!.gemm))),
+      share_of_conv: round3(median(rates.map((g, i) => g / rounds[i]!.conv))),
     };
   };
-  return { threads, train: share(steps.train), infer: share(steps.infer) };
+  return {
+    threads,
+    rounds: rounds.length,
+    gemm_gflop_per_s: round2(median(rounds.map((r) => r.gemm))),
+    conv_gflop_per_s: round2(median(rounds.map((r) => r.conv))),
+    train: share(flops.train, (r) => r.trainMs),
+    infer: share(flops.infer, (r) => r.inferMs),
+  };
+}
+
+/** Asks our worker for the kernel rates it reaches now, at its thread count. */
+export async function roundLimit(worker: BenchWorker): Promise<{ gemm: number; conv: number }> {
+  const rates = await worker.ask<{ gemm: KernelRate; conv: KernelRate }>('limit');
+  return { gemm: rates.gemm.gflop_per_s, conv: rates.conv.gflop_per_s };
 }
 
 async function main(): Promise<void> {
@@ -103,6 +123,7 @@ async function main(): Promise<void> {
       conv: { type: 'string', default: DEFAULT_SHAPES.conv },
       runs: { type: 'string', default: String(DEFAULT_SHAPES.runs) },
       steps: { type: 'string', default: '4' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const threads = Number(opts.threads);
@@ -110,10 +131,15 @@ async function main(): Promise<void> {
   for (const k of kernels) console.log(`${k.threads} thread(s): GEMM ours ${k.gemm.ours_gflop_per_s} GFLOP/s, PyTorch ${k.gemm.peer_gflop_per_s} (oneDNN; ${k.gemm.peer_blas_gflop_per_s} through torch.mm); conv ours ${k.conv.ours_gflop_per_s}, PyTorch ${k.conv.peer_gflop_per_s}`);
   const { worker, first } = await BenchWorker.start<{ flops: { train: number; infer: number } }>('train-worker.ts', ['--steps', opts.steps], threads);
   try {
-    const train = await worker.ask<{ ms: number }>('train');
-    const infer = await worker.ask<{ ms: number }>('infer');
-    const steps = stepShares({ train: { flops: first.flops.train, ms: train.ms }, infer: { flops: first.flops.infer, ms: infer.ms } }, kernels, threads);
-    console.log(JSON.stringify({ kernels, steps }));
+    const rounds: RoundRates[] = [];
+    for (let r = 0; r < Number(opts.rounds); r++) {
+      const trainMs = (await worker.ask<{ ms: number }>('train')).ms;
+      const limit = await roundLimit(worker);
+      const inferMs = (await worker.ask<{ ms: number }>('infer')).ms;
+      rounds.push({ trainMs, inferMs, ...limit });
+      console.log(`round ${r + 1}: train ${trainMs.toFixed(1)} ms, infer ${inferMs.toFixed(1)} ms, GEMM ${limit.gemm} GFLOP/s, conv ${limit.conv} GFLOP/s (same process, ${threads} thread(s)); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    }
+    console.log(JSON.stringify({ cpu: cpuName(), load_average: loadavg().map((l) => Math.round(l * 100) / 100), kernels, steps: stepShares(first.flops, rounds, threads) }));
   } finally {
     await worker.close();
   }

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,4 +40,15 @@ export function runPeerJson<T>(script: string, args: string[], threads?: number)
 /** Runs torch_simplenet.py (or another script printing the same fields). */
 export function runPeer(script: string, args: string[], threads?: number): PeerResult {
   return runPeerJson<PeerResult>(script, args, threads);
+}
+
+/** The CPU's model name as /proc/cpuinfo gives it (os.cpus() elsewhere), for every bench's JSON. */
+export function cpuName(): string {
+  try {
+    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (match) return match[1]!.trim();
+  } catch {
+    // not Linux
+  }
+  return cpus()[0]?.model ?? 'unknown';
 }

@@ -7,6 +7,7 @@
  *   train | infer  → {"ms": median ms per step over --steps}   (the first call of each warms up)
  *   infer-onnxruntime → {"ms", "threads"} through onnxruntime-node (src/node/engine), same model
  *                     and batch, or {"unavailable": reason} when the engine cannot run here
+ *   limit          → {"gemm", "conv"}: kernelRates at this thread count, between the rounds' steps
  *   cpu            → {"cpu_images_per_s": ...} on TF.js's cpu backend (ends the wasm part)
  *   quit
  * First line out: {"ready": true, backend, threads, flops: {train, infer}} (countModelFlops, per step).
@@ -18,6 +19,7 @@ import { compileForInference, createOptimizer, seedRandom, selectBackend, trainS
 import { instantiate } from '../src/train.js';
 import { countModelFlops } from '../src/tfjs/model-flops.js';
 import { requireThreads, threadsFromEnv } from './threads-in-use.js';
+import { DEFAULT_KERNEL_SHAPES, kernelRates } from './kernel-rates.js';
 import { onnxruntimeEngine, type InferenceEngine } from '../src/node/engine/index.js';
 
 const { values: opts } = parseArgs({
@@ -108,6 +110,8 @@ for await (const line of createInterface({ input: process.stdin })) {
     const ms = msPerStep(command === 'train' ? runTrainStep : inferStep, steps, warmed.has(command) ? 0 : warmup);
     warmed.add(command);
     reply({ ms });
+  } else if (command === 'limit') {
+    reply(kernelRates(DEFAULT_KERNEL_SHAPES, 3));
   } else if (command === 'infer-onnxruntime') {
     reply(await onnxruntimeStep());
   } else if (command === 'cpu') {
@@ -123,7 +127,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command === 'quit') {
     break;
   } else {
-    throw new Error(`train-worker: unknown command "${command}"; expected train, infer, infer-onnxruntime, cpu or quit`);
+    throw new Error(`train-worker: unknown command "${command}"; expected train, infer, infer-onnxruntime, limit, cpu or quit`);
   }
 }
 process.exit(0);

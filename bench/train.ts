@@ -13,13 +13,12 @@
  *   npm run bench:train -- [--threads N] [--rounds 3] [--steps 4] [--warmup 2] [--no-limit] [--no-load] [--no-cpu]
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runPeer } from './peer.js';
-import { measureKernelLimits, stepShares } from './limit.js';
+import { cpuName, runPeer } from './peer.js';
+import { measureKernelLimits, roundLimit, stepShares, type RoundRates } from './limit.js';
 import { BenchWorker } from './worker-client.js';
 
 const { values: opts } = parseArgs({
@@ -54,17 +53,6 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 const load = () => loadavg().map((l) => round3(l));
 
-/** The CPU's model name as /proc/cpuinfo gives it (os.cpus() elsewhere). */
-function cpuName(): string {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match) return match[1]!.trim();
-  } catch {
-    // not Linux
-  }
-  return cpus()[0]?.model ?? 'unknown';
-}
-
 interface Ready {
   backend: string;
   tfjsName: string;
@@ -88,6 +76,8 @@ function peerMs(mode: 'train' | 'infer'): number {
 }
 
 const ours = { train: [] as number[], infer: [] as number[], onnxruntime: [] as number[] };
+/** Per round: our steps and the kernel rates our worker reaches right after them (the limit's denominator). */
+const rates: RoundRates[] = [];
 /** Why inference through onnxruntime-node was not measured (not installed, a layer ONNX cannot express). */
 let onnxUnavailable: string | undefined;
 const peer = { train: [] as number[], infer: [] as number[] };
@@ -95,8 +85,10 @@ let cpuImagesPerS: number | null = null;
 try {
   for (let r = 1; r <= rounds; r++) {
     ours.train.push((await worker.worker.ask<{ ms: number }>('train')).ms);
+    const limitNow = opts['no-limit'] ? undefined : await roundLimit(worker.worker);
     peer.train.push(peerMs('train'));
     ours.infer.push((await worker.worker.ask<{ ms: number }>('infer')).ms);
+    if (limitNow) rates.push({ trainMs: ours.train.at(-1)!, inferMs: ours.infer.at(-1)!, ...limitNow });
     peer.infer.push(peerMs('infer'));
     if (!onnxUnavailable) {
       const answer = await worker.worker.ask<{ ms?: number; threads?: number | null; unavailable?: string }>('infer-onnxruntime');
@@ -124,10 +116,7 @@ const summary = (o: number[], p: number[]) => {
 let limit: object | null = null;
 if (!opts['no-limit']) {
   const kernels = await measureKernelLimits(threads);
-  const steps = stepShares({
-    train: { flops: ready.flops.train, ms: median(ours.train) },
-    infer: { flops: ready.flops.infer, ms: median(ours.infer) },
-  }, kernels, threads);
+  const steps = stepShares(ready.flops, rates, threads);
   limit = { kernels, steps };
   console.log(`limit: training ${steps.train.gflop_per_s} GFLOP/s = ${steps.train.share_of_gemm} of our GEMM at ${threads} thread(s), inference ${steps.infer.share_of_gemm}`);
 }
