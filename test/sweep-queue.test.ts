@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -182,6 +182,36 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     // the surviving workers notice the empty queue and leave on their own
     for (const w of survivors) assert.equal(await w.exited, 0, w.output());
     assert.equal(await victim.exited, null, 'killed by a signal');
+  });
+
+  it('a run that fails (diverged) is failed in the queue, not retried, and recorded with its reason; the other finishes; exit 1', { timeout: 300_000 }, async () => {
+    const small = path.join(dir, 'diverging');
+    mkdirSync(small);
+    const base = {
+      model: { class: 'MLP', args: { classes: 4, resolution: [1, 8, 8], hidden: [8] } },
+      data: { dataset: 'synthetic', synthetic: { train: 64, test: 16, classes: 4, resolution: [1, 8, 8] }, batchSize: 16 },
+      optimizer: { class: 'SGD', args: { learningRate: 0.05 } },
+      epochs: 2,
+      output: 'out',
+    };
+    writeFileSync(path.join(small, 'sweep.json'), JSON.stringify({ base, grid: { 'optimizer.args.learningRate': [0.05, 1e30] } }));
+    const url = `${redis.url}/diverging`;
+    const queuedRun = await runCli(['sweep', 'sweep.json', '--queue', url, '--detach'], { cwd: small, env: ENV });
+    assert.equal(queuedRun.code, 0, queuedRun.stderr + queuedRun.stdout);
+    const worker = startWorker(url, '--concurrency', '2', '--idle-exit', '2');
+    const follow = await runCli(['sweep', 'sweep.json', '--queue', url], { cwd: small, env: ENV });
+    assert.equal(follow.code, 1, follow.stderr + follow.stdout);
+    assert.match(follow.stdout, /\n1\/2 done, 0 running, 1 failed, 0 queued\n/);
+    assert.equal(follow.stderr.trim().split('\n').length, 1, follow.stderr);
+    assert.match(follow.stderr, /^archbundle sweep: run [0-9a-f]{12} failed: E_DIVERGED: training diverged: epoch 1's mean loss is (NaN|-?Infinity)/);
+    assert.equal(await worker.exited, 0, worker.output());
+    assert.match(worker.output(), /stopped: 1 run done, 1 failed/);
+    const runs = index(path.join(small, 'out')).runs;
+    const bad = runs.find((r) => r.axes['optimizer.args.learningRate'] === 1e30)!;
+    assert.equal(bad.state, 'failed');
+    assert.equal(bad.code, 'E_DIVERGED');
+    assert.equal(bad.attempts, 1, 'a failed run is not retried');
+    assert.equal(runs.find((r) => r !== bad)!.state, 'done');
   });
 
   it('Redis unreachable: one line naming the address, exit 1, at once', async () => {
