@@ -31,7 +31,7 @@ const PUBLISHED = [
   { name: 'ResNet-18 (Fashion-MNIST README benchmark)', accuracy: 0.949 },
 ];
 /** Issue 14's target for the SimpleNet preset on this 2-core machine. */
-const TARGET = { accuracy: 0.93, minutes: 30 };
+const TARGET = { preset: 'fashion-mnist-simplenet', accuracy: 0.93, minutes: 30 };
 
 const { values: opts } = parseArgs({
   options: {
@@ -97,7 +97,8 @@ console.log(
     class: config.model.class,
     parameters,
     backend,
-    threads: Number(process.env.ARCHBUNDLE_THREADS),
+    // what ARCHBUNDLE_THREADS asked the wasm backend for (a build without threads runs one)
+    threadsRequested: Number(process.env.ARCHBUNDLE_THREADS),
     cpus: os.availableParallelism(),
     load: { before: loadBefore.map(round2), after: os.loadavg().map(round2) },
     budgetMinutes: minutes ?? null,
@@ -109,7 +110,7 @@ console.log(
     bestValidation: best ? { epoch: best.epoch, accuracy: best.val_accuracy } : null,
     test,
     published: PUBLISHED.map((p) => ({ ...p, ratio: round4(test!.accuracy / p.accuracy) })),
-    target: { ...TARGET, met: test.accuracy >= TARGET.accuracy && wallSeconds <= TARGET.minutes * 60 },
+    ...(name === TARGET.preset ? { target: { ...TARGET, met: test.accuracy >= TARGET.accuracy && wallSeconds <= TARGET.minutes * 60 } } : {}),
   }),
 );
 
