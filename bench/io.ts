@@ -12,7 +12,7 @@
  *   check every entry, read weights.bin into a fresh wasm heap (several reads in flight, each
  *   straight into a tensor's storage), verify every sha256 before returning. Process start-up
  *   and TF.js initialisation are not timed.
- * - raw load: readFile of the same bytes into a fresh buffer. All three loads pay the
+ * - raw load: readFile of the same bytes in a fresh process too (bench/io-load-child.ts raw). All three loads pay the
  *   first-touch page faults of ~256 MiB of fresh memory (the same ~65.6k minor faults each:
  *   ours takes them on the thread pool's reads). What bounds ours is the sha256 of every byte,
  *   one sequential hash on the main thread (~60-70% of the load's time), which the reads (1 MiB
@@ -74,8 +74,17 @@ function settleDisk(): void {
   spawnSync('sync', { stdio: 'ignore' });
 }
 
-function loadInChild(path: string): { seconds: number; rssBefore: number; peakRss: number } {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-load-child.ts'), path], { cwd: root, encoding: 'utf8', env: { ...process.env, ARCHBUNDLE_THREADS: String(THREADS) } });
+interface ChildLoad {
+  seconds: number;
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  rssBefore: number;
+  peakRss: number;
+}
+
+/** State.load (or, with `raw`, readFile) of `path` in a fresh process. */
+function loadInChild(path: string, raw = false): ChildLoad {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-load-child.ts'), path, ...(raw ? ['raw'] : [])], { cwd: root, encoding: 'utf8', env: { ...process.env, ARCHBUNDLE_THREADS: String(THREADS) } });
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0 || !line.startsWith('{')) throw new Error(`load child failed (${child.status}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(line);
@@ -84,6 +93,7 @@ function loadInChild(path: string): { seconds: number; rssBefore: number; peakRs
 interface PeerRun {
   save_gb_per_s: number;
   load_gb_per_s: number;
+  load_cpu_s: number;
   bytes: number;
 }
 
@@ -120,6 +130,8 @@ try {
   const size = (await stat(bundlePath)).size;
   const times = { oursSave: [] as number[], rawSave: [] as number[], oursLoad: [] as number[], rawLoad: [] as number[], oursNoSync: [] as number[], rawNoSync: [] as number[], sha256: [] as number[] };
   const peaks: { rssBefore: number; peakRss: number }[] = [];
+  /** CPU seconds of each fresh-process load (all threads): less sensitive to a busy machine than the wall time. */
+  const cpu = { ours: [] as number[], raw: [] as number[] };
   const peerRuns: PeerRun[] = [];
   for (let run = 0; run < RUNS; run++) {
     settleDisk();
@@ -129,7 +141,10 @@ try {
     const load = loadInChild(bundlePath);
     times.oursLoad.push(load.seconds);
     peaks.push(load);
-    times.rawLoad.push(await timed(() => readFile(rawPath)));
+    const rawLoad = loadInChild(rawPath, true);
+    times.rawLoad.push(rawLoad.seconds);
+    cpu.ours.push(load.cpuUserSeconds + load.cpuSystemSeconds);
+    cpu.raw.push(rawLoad.cpuUserSeconds + rawLoad.cpuSystemSeconds);
     settleDisk();
     times.oursNoSync.push(await timed(() => state.save(bundlePath, { fsync: false })));
     settleDisk();
@@ -141,6 +156,7 @@ try {
   const torch = peerRuns.length === 0 ? undefined : {
     save_gb_per_s: median(peerRuns.map((r) => r.save_gb_per_s)),
     load_gb_per_s: median(peerRuns.map((r) => r.load_gb_per_s)),
+    load_cpu_s: median(peerRuns.map((r) => r.load_cpu_s)),
   };
   const extra = Math.max(...peaks.map((p) => p.peakRss - p.rssBefore));
   const result = {
@@ -156,11 +172,14 @@ try {
       ours_gb_per_s: gbPerS(size, median(times.oursLoad)),
       raw_gb_per_s: gbPerS(size, median(times.rawLoad)),
       peer_gb_per_s: torch?.load_gb_per_s ?? null,
+      ours_cpu_s: Math.round(median(cpu.ours) * 1000) / 1000,
+      raw_cpu_s: Math.round(median(cpu.raw) * 1000) / 1000,
+      peer_cpu_s: torch?.load_cpu_s ?? null,
     },
     peak_rss_over_weights: Math.round((extra / weightBytes) * 1000) / 1000,
   };
   log(`save s (ours, raw+fsync): ${times.oursSave.map((t) => t.toFixed(3)).join(' ')} | ${times.rawSave.map((t) => t.toFixed(3)).join(' ')}`);
-  log(`load s (ours in a fresh process, raw readFile): ${times.oursLoad.map((t) => t.toFixed(3)).join(' ')} | ${times.rawLoad.map((t) => t.toFixed(3)).join(' ')}`);
+  log(`load s (ours and raw readFile, each in a fresh process): ${times.oursLoad.map((t) => t.toFixed(3)).join(' ')} | ${times.rawLoad.map((t) => t.toFixed(3)).join(' ')}`);
   log(`load peak RSS: ${peaks.map((p) => `${(p.rssBefore / 2 ** 20).toFixed(0)} MiB before → ${(p.peakRss / 2 ** 20).toFixed(0)} MiB peak`).join('; ')}`);
   log(`peak_rss_over_weights = (peak RSS − RSS before the load) / weight bytes; absolute peak / weights = ${(Math.max(...peaks.map((p) => p.peakRss)) / weightBytes).toFixed(3)}`);
   log(`without fsync (as torch.save): ours ${gbPerS(size, median(times.oursNoSync))} GB/s, raw ${gbPerS(size, median(times.rawNoSync))} GB/s, torch ${torch?.save_gb_per_s ?? '-'} GB/s`);
