@@ -5,9 +5,9 @@
  *             by op) and 1x1 filter gradients through the chunked convolutions,
  *   bn        the fused training batch norm (batchNormInTraining) only,
  *   after     the fused batch norm and 1x1 filter gradients as one matrix product.
- * (FusedBatchNorm's one-pass forward kernel runs in all three.) Prints, as JSON, the median ms
- * per step of each, the median ratio of each to `before` within a round, the thread count and the
- * load average at the start and the end.
+ * (FusedBatchNorm's one-pass forward kernel runs in all three.) Prints, as JSON, the median wall
+ * and CPU ms per step of each, the median ratio of each to `before` within a round, the thread
+ * count and the load average at the start and the end.
  *
  *   node --import tsx bench/ab-training-kernels.ts [--rounds 8]
  */
@@ -34,25 +34,32 @@ const x = tf.randomNormal([128, 28, 28, 1], 0, 1, 'float32', 1);
 const labels = tf.randomUniform([128], 0, 10, 'int32', 2) as tf.Tensor1D;
 const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
 const loadBefore = loadavg()[0]!;
-const times: Record<Variant, number[]> = { before: [], bn: [], after: [] };
+const wall: Record<Variant, number[]> = { before: [], bn: [], after: [] };
+const cpu: Record<Variant, number[]> = { before: [], bn: [], after: [] };
 for (let round = -1; round < Number(opts.rounds); round++) {
   for (const variant of Object.keys(VARIANTS) as Variant[]) {
     batchNormTrainingPath.fused = VARIANTS[variant].fusedBatchNorm;
     filterGradientChunking.pointwiseProduct = VARIANTS[variant].pointwise;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     trainStep(model, optimizer, x, labels);
-    if (round >= 0) times[variant].push(performance.now() - t0); // round -1 warms every path up
+    const used = process.cpuUsage(c0);
+    if (round < 0) continue; // round -1 warms every path up
+    wall[variant].push(performance.now() - t0);
+    cpu[variant].push((used.user + used.system) / 1000);
   }
 }
 const middle = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-const median = (v: number[]) => Math.round(middle(v));
+const medians = (t: Record<Variant, number[]>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(middle(v))]));
 // On a loaded machine step times drift over minutes; the ratio to the `before` step of the same
-// round (seconds apart) is steadier than the ratio of medians.
-const pairedRatio = (v: number[]) => +middle(v.map((t, i) => t / times.before[i]!)).toFixed(3);
+// round (seconds apart) is steadier than the ratio of medians. CPU time (all of this process's
+// threads) leaves out the time spent waiting for a core, which dominates wall time under load.
+const pairedRatios = (t: Record<Variant, number[]>) => Object.fromEntries((['bn', 'after'] as const)
+  .map((k) => [k, +middle(t[k].map((v, i) => v / t.before[i]!)).toFixed(3)]));
 console.log(JSON.stringify({
   backend: tf.getBackend(), threads: info.threads, load: [+loadBefore.toFixed(2), +loadavg()[0]!.toFixed(2)],
-  median_ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
-  median_ratio_to_before_same_round: { bn: pairedRatio(times.bn), after: pairedRatio(times.after) },
-  all_ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map(Math.round)])),
+  wall_median_ms: medians(wall), wall_ratio_to_before: pairedRatios(wall),
+  cpu_median_ms: medians(cpu), cpu_ratio_to_before: pairedRatios(cpu),
+  wall_ms: Object.fromEntries(Object.entries(wall).map(([k, v]) => [k, v.map(Math.round)])),
 }));
 model.dispose();
