@@ -216,10 +216,11 @@ describe('archbundle predict: inputs', () => {
 });
 
 describe('archbundle predict: output', () => {
-  it('--json is exactly {predictions: [{input, logits, probabilities, top: [{class, label, probability}]}]}', async () => {
+  it('--json is exactly {engine, engineThreads, predictions: [{input, logits, probabilities, top: [{class, label, probability}]}]}', async () => {
     const run = await runCli(['predict', FASHION, 'grey.png', '--json', '--top', '3'], { cwd: dir });
     const out = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(out), ['predictions']);
+    assert.deepEqual(Object.keys(out), ['engine', 'engineThreads', 'predictions']);
+    assert.deepEqual([out.engine, out.engineThreads], ['tfjs', null]);
     const [p] = out.predictions;
     assert.deepEqual(Object.keys(p), ['input', 'logits', 'probabilities', 'top']);
     assert.equal(p.logits.length, 10);
