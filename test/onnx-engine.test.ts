@@ -62,6 +62,8 @@ describe('choosing the engine', () => {
     try {
       const auto = await openEngine(model, { threads: 1 });
       assert.deepEqual([auto.engine.name, auto.fallback], ['onnxruntime', undefined]);
+      // a batch shorter than its size says: a coded error naming the model, not a crash
+      await assert.rejects(auto.engine.logits({ x: new Float32Array(20), size: 2 }), { code: 'E_BACKEND', message: /^onnxruntime failed on a batch of 2 MLP inputs: / });
       await auto.engine.dispose();
       const tfjs = await openEngine(model, { request: 'tfjs', threads: 1 });
       assert.equal(tfjs.engine.name, 'tfjs');

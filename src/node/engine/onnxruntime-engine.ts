@@ -52,17 +52,18 @@ export async function onnxruntimeEngine(model: Classifier, threads: number): Pro
     name: 'onnxruntime',
     threads,
     async logits({ x, size }) {
-      const input = new ort.Tensor('float32', x.length === size * height * width * channels ? x : x.subarray(0, size * height * width * channels), [size, height, width, channels]);
+      const values = size * height * width * channels;
       let outputs: Awaited<ReturnType<typeof session.run>>;
       try {
+        const input = new ort.Tensor('float32', x.length === values ? x : x.subarray(0, values), [size, height, width, channels]);
         outputs = await session.run({ [ONNX_INPUT]: input });
       } catch (error) {
         throw new EnvironmentError('E_BACKEND', `onnxruntime failed on a batch of ${size} ${model.className} inputs: ${(error as Error).message.split('\n')[0]}`, [], { cause: error });
       }
       const logits = outputs[ONNX_OUTPUT]!;
-      const values = Float32Array.from(logits.data as Float32Array);
+      const copy = Float32Array.from(logits.data as Float32Array);
       logits.dispose();
-      return values;
+      return copy;
     },
     async dispose() {
       await session.release();
