@@ -28,6 +28,7 @@ const RUNS: Record<string, { model: { class: string; args: Record<string, unknow
 interface Row {
   rank: number;
   name: string;
+  bundle: string | null;
   class: string;
   arguments: Record<string, unknown>;
   parameters: number;
@@ -36,6 +37,7 @@ interface Row {
   bestEpoch: number | null;
   testAccuracy: number | null;
   testFrom: string | null;
+  finalTest: { accuracy: number; epoch: number } | null;
   trainSeconds: number | null;
   timeFrom: string | null;
   run?: { id: string; state: string; reason?: string; code?: string; axes: Record<string, unknown> };
@@ -69,14 +71,15 @@ describe('archbundle compare', () => {
     assert.equal(result.stderr, '');
     matchSnapshot('compare-json', stable(result.stdout));
     const board = JSON.parse(result.stdout) as Board;
-    assert.deepEqual(board.sort, { column: 'test', direction: 'desc' });
+    // LeNet's best bundle (epoch 1) predates the test at the end of training: ranked by validation
+    assert.deepEqual(board.sort, { column: 'val', direction: 'desc' });
     assert.deepEqual(board.rows.map((r) => r.name).sort(), ['runs/lenet/best.archbundle', 'runs/mlp-narrow/best.archbundle', 'runs/mlp-wide/best.archbundle']);
     // only the arguments that differ: hidden (MLP and LeNet), LeNet's own; not classes or resolution
     assert.ok(board.arguments.includes('hidden'), board.arguments.join());
     assert.ok(board.arguments.includes('filters'), board.arguments.join());
     assert.ok(!board.arguments.includes('classes') && !board.arguments.includes('resolution'));
-    const tests = board.rows.map((r) => r.testAccuracy ?? -1);
-    assert.deepEqual(tests, [...tests].sort((a, b) => b - a), 'best test accuracy first');
+    const vals = board.rows.map((r) => r.bestValAccuracy!);
+    assert.deepEqual(vals, [...vals].sort((a, b) => b - a), 'best validation accuracy first');
     for (const row of board.rows) {
       const inspect = JSON.parse((await cli(['inspect', row.name, '--json'])).stdout);
       assert.equal(row.class, inspect.class);
@@ -90,6 +93,8 @@ describe('archbundle compare', () => {
       const test = metrics.find((m) => m.type === 'test' && m.epoch === row.epoch);
       assert.equal(row.testAccuracy, test ? test.accuracy : null);
       assert.equal(row.testFrom, test ? 'metrics.jsonl' : null);
+      const last = metrics.filter((m) => m.type === 'test').at(-1);
+      assert.deepEqual(row.finalTest, { accuracy: last.accuracy, epoch: last.epoch });
       if (row.class === 'MLP') assert.deepEqual(row.arguments.hidden, RUNS[path.basename(path.dirname(row.name))]!.model.args.hidden);
     }
   });
@@ -98,10 +103,12 @@ describe('archbundle compare', () => {
     const result = await cli(['compare', 'runs/mlp-wide/epoch-0001.archbundle', 'runs/mlp-wide/epoch-0003.archbundle', 'runs/mlp-narrow', '--sort', 'epochs:desc']);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.split('\n');
-    assert.match(lines[0]!, /^# +NAME +CLASS +hidden +PARAMS +EPOCHS +BEST VAL +TEST +TIME$/);
-    assert.match(lines[1]!, /^1 +runs\/mlp-wide\/epoch-0003\.archbundle +MLP +\[24\] +3,580 +3 +\d+\.\d\d% \(\d\) +\d+\.\d\d% +0:\d\d$/);
-    assert.match(lines[2]!, /^2 +runs\/mlp-narrow\/best\.archbundle +MLP +\[6\] +898 +[12] /);
-    assert.match(lines[3]!, /^3 +runs\/mlp-wide\/epoch-0001\.archbundle +MLP +\[24\] +3,580 +1 +\d+\.\d\d% \(1\) +- +0:\d\d$/);
+    // FINAL TEST: epoch 1's bundle is compared, the run's test was taken after epoch 3
+    assert.match(lines[0]!, /^# +NAME +CLASS +hidden +PARAMS +EPOCHS +BEST VAL +TEST +FINAL TEST +TIME$/);
+    assert.match(lines[1]!, /^1 +runs\/mlp-wide\/epoch-0003\.archbundle +MLP +\[24\] +3,580 +3 +\d+\.\d\d% \(\d\) +(\d+\.\d\d%) +\1 \(3\) +0:\d\d$/);
+    assert.match(lines[2]!, /^2 +runs\/mlp-narrow\/best\.archbundle +MLP +\[6\] +898 +[12] .* \d+\.\d\d% \(2\) +0:\d\d$/);
+    assert.match(lines[3]!, /^3 +runs\/mlp-wide\/epoch-0001\.archbundle +MLP +\[24\] +3,580 +1 +\d+\.\d\d% \(1\) +- +\d+\.\d\d% \(3\) +0:\d\d$/);
+    assert.match(result.stdout, /^FINAL TEST: the run's test accuracy recorded in metrics\.jsonl at the end of its training/m);
     assert.match(result.stdout, /^sorted by epochs \(descending\)/m);
     assert.match(result.stdout, /^TEST: as recorded in metrics\.jsonl after the bundle's epoch/m);
     assert.match(result.stdout, /^TIME: training seconds summed over the epochs in the bundle's history$/m);
@@ -111,7 +118,7 @@ describe('archbundle compare', () => {
     assert.deepEqual(params, [...params].sort((a, b) => a - b));
     const unknown = await cli(['compare', 'runs', '--sort', 'speed']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /^archbundle compare: --sort: unknown column "speed"; expected one of name, class, params, epochs, val, test, time, state, dropout, filters, hidden, pooling, units \(optionally/);
+    assert.match(unknown.stderr, /^archbundle compare: --sort: unknown column "speed"; expected one of name, class, params, epochs, val, test, final, time, state, dropout, filters, hidden, pooling, units \(optionally/);
   });
 
   it('a hostile bundle is one line with its code, the others are still shown, exit 1', async () => {
@@ -173,8 +180,8 @@ describe('archbundle compare', () => {
 
     const text = await cli(['compare', 'sweep', '--sort', 'model.args.hidden:desc']);
     const lines = text.stdout.split('\n');
-    assert.match(lines[0]!, /^# +NAME +CLASS +model\.args\.hidden +epochs +PARAMS +EPOCHS +BEST VAL +TEST +TIME +STATE$/);
-    assert.match(lines[1]!, new RegExp(`^1 +sweep/${ids.waiting} +- +\\[96\\] +3 +- +- +- +- +- +queued$`));
+    assert.match(lines[0]!, /^# +NAME +CLASS +model\.args\.hidden +epochs +PARAMS +EPOCHS +BEST VAL +TEST +(FINAL TEST +)?TIME +STATE$/);
+    assert.match(lines[1]!, new RegExp(`^1 +sweep/${ids.waiting} +- +\\[96\\] +3( +-){5,6} +queued$`));
     assert.match(lines[2]!, new RegExp(`^2 +sweep/${ids.diverged} +- +\\[48\\] +3 .* failed$`));
     assert.match(text.stdout, new RegExp(`^run ${ids.diverged} failed: E_DIVERGED: epoch 1: the training loss is NaN$`, 'm'));
   });

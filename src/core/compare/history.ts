@@ -43,6 +43,19 @@ export function recordedTestAccuracy(records: readonly MetricsRecord[], epoch: n
   return found;
 }
 
+/**
+ * The run's last test record: the evaluation at the end of its training, which may be later than
+ * the bundle compared (a best.archbundle from an earlier epoch).
+ */
+export function finalTest(records: readonly MetricsRecord[]): { accuracy: number; epoch: number } | null {
+  let found: { accuracy: number; epoch: number } | null = null;
+  for (const record of records) {
+    const accuracy = record.test_accuracy;
+    if (typeof record.epoch === 'number' && typeof accuracy === 'number' && Number.isFinite(accuracy)) found = { accuracy, epoch: record.epoch };
+  }
+  return found;
+}
+
 /** Epoch records (those with a numeric epoch and no test figures), the last one of each epoch, in epoch order. */
 function lastPerEpoch(history: readonly MetricsRecord[]): MetricsRecord[] {
   const byEpoch = new Map<number, MetricsRecord>();

@@ -35,6 +35,8 @@ export interface LeaderboardEntry {
   bestEpoch: number | null;
   testAccuracy: number | null;
   testFrom: TestSource | null;
+  /** The test accuracy metrics.jsonl recorded at the end of the run's training, and its epoch (maybe later than the bundle's). */
+  finalTest: { accuracy: number; epoch: number } | null;
   trainSeconds: number | null;
   timeFrom: TimeSource | null;
   run?: LeaderboardRun;
@@ -47,11 +49,11 @@ export interface SortKey {
 }
 
 /** The fixed columns, by the names --sort takes. */
-export const FIXED_COLUMNS = ['name', 'class', 'params', 'epochs', 'val', 'test', 'time', 'state'] as const;
+export const FIXED_COLUMNS = ['name', 'class', 'params', 'epochs', 'val', 'test', 'final', 'time', 'state'] as const;
 export type FixedColumn = (typeof FIXED_COLUMNS)[number];
 
 /** Higher is better for these, so they sort descending unless told otherwise. */
-const DESCENDING_BY_DEFAULT = new Set<string>(['val', 'test']);
+const DESCENDING_BY_DEFAULT = new Set<string>(['val', 'test', 'final']);
 
 export interface LeaderboardRow extends LeaderboardEntry {
   /** 1-based place in the sorted order. */
@@ -82,9 +84,13 @@ export function parseSortKey(text: string, columns: readonly string[]): SortKey 
   return { column, direction };
 }
 
-/** Without --sort: test accuracy when any row has one, else best validation accuracy, best first. */
+/**
+ * Without --sort: test accuracy when every bundle has one, else best validation accuracy (a
+ * run's best.archbundle often predates the test evaluation at the end of training), best first.
+ */
 export function defaultSortKey(entries: readonly LeaderboardEntry[]): SortKey {
-  return entries.some((e) => e.testAccuracy !== null) ? { column: 'test', direction: 'desc' } : { column: 'val', direction: 'desc' };
+  const bundles = entries.filter((e) => e.bundle !== null);
+  return bundles.length > 0 && bundles.every((e) => e.testAccuracy !== null) ? { column: 'test', direction: 'desc' } : { column: 'val', direction: 'desc' };
 }
 
 /** Every column --sort accepts for these entries. */
@@ -149,6 +155,8 @@ export function cellValue(row: LeaderboardRow, column: string, axes: readonly st
       return row.bestValAccuracy ?? undefined;
     case 'test':
       return row.testAccuracy ?? undefined;
+    case 'final':
+      return row.finalTest?.accuracy;
     case 'time':
       return row.trainSeconds ?? undefined;
     case 'state':

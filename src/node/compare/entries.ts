@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { DatasetName } from '../../core/config.js';
 import { ArchbundleError } from '../../core/errors.js';
-import { bestValidation, recordedTestAccuracy, trainingSeconds } from '../../core/compare/history.js';
+import { bestValidation, finalTest, recordedTestAccuracy, trainingSeconds } from '../../core/compare/history.js';
 import type { LeaderboardEntry } from '../../core/compare/leaderboard.js';
 import { readBundle } from '../../core/bundle/read-bundle.js';
 import { openBundleFile } from '../files/bundle-file.js';
@@ -40,6 +40,7 @@ export async function readEntry(target: CompareTarget, evaluate?: EvaluateOption
     bestEpoch: null,
     testAccuracy: null,
     testFrom: null,
+    finalTest: null,
     trainSeconds: target.run?.trainSeconds ?? null,
     timeFrom: target.run?.trainSeconds === undefined ? null : 'run.json',
     ...(target.run ? { run: { id: target.run.id, state: target.run.state, axes: target.run.axes, ...pick(target.run) } } : {}),
@@ -67,6 +68,7 @@ export async function readEntry(target: CompareTarget, evaluate?: EvaluateOption
     else if (fromMetrics !== null) Object.assign(entry, { trainSeconds: fromMetrics, timeFrom: 'metrics.jsonl' });
     const recorded = recordedTestAccuracy(records, epoch);
     if (recorded !== null) Object.assign(entry, { testAccuracy: recorded, testFrom: 'metrics.jsonl' });
+    entry.finalTest = finalTest(records);
     if (evaluate) Object.assign(entry, { testAccuracy: await evaluateAccuracy(target.bundle, target.name, evaluate), testFrom: 'evaluated' });
     return { entry };
   } catch (error) {

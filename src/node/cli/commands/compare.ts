@@ -21,14 +21,16 @@ that fails is reported on its own line with its error code, the others are still
 exit code is 1.
 
 Test accuracy is the one metrics.jsonl recorded after the bundle's epoch, or with --data the
-bundle evaluated on that dataset's test split as \`archbundle eval\` does. Training time is the
-sum of the epochs' seconds in the bundle's history, else in metrics.jsonl, else the sweep
-run's trainSeconds; the text output says which.
+bundle evaluated on that dataset's test split as \`archbundle eval\` does. FINAL TEST, shown
+when it is later than the bundle compared (a run's best.archbundle from an earlier epoch), is
+the run's test accuracy at the end of its training. Training time is the sum of the epochs'
+seconds in the bundle's history, else in metrics.jsonl, else the sweep run's trainSeconds; the
+text output says which.
 
 Options:
-  --sort COLUMN[:DIR]  name, class, params, epochs, val, test, time, state, a sweep axis or a
-                       differing argument; accuracies sort descending, others ascending, unless
-                       :asc or :desc (default: test when any row has one, else val)
+  --sort COLUMN[:DIR]  name, class, params, epochs, val, test, final, time, state, a sweep
+                       axis or a differing argument; accuracies sort descending, others ascending, unless
+                       :asc or :desc (default: test when every bundle has one, else val)
   --data NAME          evaluate every bundle on this dataset's test split: ${DATASET_NAMES.join(', ')}
   --data-dir DIR       look for the dataset files here first
   --limit N            evaluate on the first N test examples only
@@ -100,7 +102,9 @@ function renderText(board: Leaderboard, data: string | undefined): string {
   const { rows, axes } = board;
   if (rows.length === 0) return 'no bundles to compare\n';
   const sweep = rows.some((r) => r.run);
-  const headers = ['#', 'NAME', 'CLASS', ...axes, ...board.arguments, 'PARAMS', 'EPOCHS', 'BEST VAL', 'TEST', 'TIME', ...(sweep ? ['STATE'] : [])];
+  // the run's own final test is worth a column only where it says more than TEST
+  const final = rows.some((r) => r.finalTest && r.finalTest.epoch !== r.epoch);
+  const headers = ['#', 'NAME', 'CLASS', ...axes, ...board.arguments, 'PARAMS', 'EPOCHS', 'BEST VAL', 'TEST', ...(final ? ['FINAL TEST'] : []), 'TIME', ...(sweep ? ['STATE'] : [])];
   const cells = rows.map((r) => [
     String(r.rank),
     r.name,
@@ -111,12 +115,14 @@ function renderText(board: Leaderboard, data: string | undefined): string {
     r.epoch === null ? '-' : String(r.epoch),
     r.bestValAccuracy === null ? '-' : `${percent(r.bestValAccuracy)} (${r.bestEpoch})`,
     percent(r.testAccuracy),
+    ...(final ? [r.finalTest ? `${percent(r.finalTest.accuracy)} (${r.finalTest.epoch})` : '-'] : []),
     r.trainSeconds === null ? '-' : `${duration(r.trainSeconds)}${r.timeFrom === 'bundle' ? '' : '*'}`,
     ...(sweep ? [r.run?.state ?? '-'] : []),
   ]);
   const notes = [
     `sorted by ${board.sort.column} (${board.sort.direction === 'desc' ? 'descending' : 'ascending'}); BEST VAL is the highest val_accuracy in the bundle's history (its epoch in brackets)`,
     testNote(rows, data),
+    ...(final ? ["FINAL TEST: the run's test accuracy recorded in metrics.jsonl at the end of its training (its epoch in brackets), later than the bundle compared"] : []),
     'TIME: training seconds summed over the epochs in the bundle\'s history' +
       (rows.some((r) => r.timeFrom !== null && r.timeFrom !== 'bundle') ? '; * from metrics.jsonl or the sweep\'s run.json where the bundle has none' : ''),
     ...rows.filter((r) => r.run?.state === 'failed').map((r) => `run ${r.run!.id} failed: ${r.run!.code ? `${r.run!.code}: ` : ''}${r.run!.reason ?? '(no reason recorded)'}`),
