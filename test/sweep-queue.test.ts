@@ -184,7 +184,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     assert.equal(await victim.exited, null, 'killed by a signal');
   });
 
-  it('a run that fails (diverged) is failed in the queue, not retried, and recorded with its reason; the other finishes; exit 1', { timeout: 300_000 }, async () => {
+  it('a run that fails (diverged) is failed in the queue, not retried, and recorded with its reason; the other finishes; exit 1; the next pass retries it', { timeout: 300_000 }, async () => {
     const small = path.join(dir, 'diverging');
     mkdirSync(small);
     const base = {
@@ -196,21 +196,29 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     };
     writeFileSync(path.join(small, 'sweep.json'), JSON.stringify({ base, grid: { 'optimizer.args.learningRate': [0.05, 1e30] } }));
     const url = `${redis.url}/diverging`;
-    const queuedRun = await runCli(['sweep', 'sweep.json', '--queue', url, '--detach'], { cwd: small, env: ENV });
-    assert.equal(queuedRun.code, 0, queuedRun.stderr + queuedRun.stdout);
+    const following = runCli(['sweep', 'sweep.json', '--queue', url], { cwd: small, env: ENV });
     const worker = startWorker(url, '--concurrency', '2', '--idle-exit', '2');
-    const follow = await runCli(['sweep', 'sweep.json', '--queue', url], { cwd: small, env: ENV });
+    const follow = await following;
     assert.equal(follow.code, 1, follow.stderr + follow.stdout);
     assert.match(follow.stdout, /\n1\/2 done, 0 running, 1 failed, 0 queued\n/);
     assert.equal(follow.stderr.trim().split('\n').length, 1, follow.stderr);
     assert.match(follow.stderr, /^archbundle sweep: run [0-9a-f]{12} failed: E_DIVERGED: training diverged: epoch 1's mean loss is (NaN|-?Infinity)/);
     assert.equal(await worker.exited, 0, worker.output());
     assert.match(worker.output(), /stopped: 1 run done, 1 failed/);
+
+    // as locally, the sweep run again retries the failed run, and only it
+    const requeued = await runCli(['sweep', 'sweep.json', '--queue', url, '--detach'], { cwd: small, env: ENV });
+    assert.equal(requeued.code, 0, requeued.stderr + requeued.stdout);
+    assert.match(requeued.stdout, /: 1 queued now, 0 already queued or running, 1 done before\n/);
+    const again = startWorker(url, '--idle-exit', '2');
+    assert.equal(await again.exited, 0, again.output());
+    assert.match(again.output(), /stopped: 0 runs done, 1 failed/);
     const runs = index(path.join(small, 'out')).runs;
     const bad = runs.find((r) => r.axes['optimizer.args.learningRate'] === 1e30)!;
     assert.equal(bad.state, 'failed');
     assert.equal(bad.code, 'E_DIVERGED');
-    assert.equal(bad.attempts, 1, 'a failed run is not retried');
+    // sweep --detach wrote attempts 1 into sweep.json; nobody followed the second pass, so the worker rebuilt it
+    assert.equal(bad.attempts, 2, 'once per pass: the queue never retries a failed run by itself');
     assert.equal(runs.find((r) => r !== bad)!.state, 'done');
   });
 

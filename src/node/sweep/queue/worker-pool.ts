@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { refreshIndex } from '../index-file.js';
 import { bullConnection, KEY_PREFIX, probeRedis } from './connection.js';
 import type { ChildMessage, RunOrder } from './child-messages.js';
 import type { RunJobData, RunJobResult } from './job.js';
@@ -84,6 +85,7 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
     child.send(order);
     const how = await exit;
     children.delete(child);
+    await refreshIndex(job.data.output).catch((error: Error) => log(`${id}: sweep.json not rebuilt: ${error.message}`));
     // asked to stop mid-run (or the run process was, by a batch system signalling every process):
     // the run goes back to the queue now, not after its lock expires
     if (answer?.kind !== 'outcome' && (stopping || how === 'signal SIGTERM' || how === 'signal SIGINT')) {
