@@ -8,9 +8,14 @@ export interface OpenQueue {
   close(): Promise<void>;
 }
 
-export function openQueue(address: RedisAddress, name: string): OpenQueue {
+/**
+ * `onError` hears of connection trouble (Redis restarting: the adapter reconnects by itself);
+ * without a listener BullMQ would print the error's stack. Commands that fail still reject.
+ */
+export function openQueue(address: RedisAddress, name: string, onError: (error: Error) => void = () => undefined): OpenQueue {
   const connection = bullConnection(address);
   const queue = new Queue(name, { connection, prefix: KEY_PREFIX });
+  queue.on('error', onError);
   return {
     queue,
     async close() {

@@ -123,7 +123,7 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
   worker.on('stalled', (jobId) => log(`${jobId}: its worker stopped answering; back in the queue`));
   log(`worker ${name}: queue ${queueName}, ${options.concurrency} run${options.concurrency === 1 ? '' : 's'} at a time, ${threads} thread${threads === 1 ? '' : 's'} each`);
 
-  const watcher = openQueue(address, queueName);
+  const watcher = openQueue(address, queueName); // its errors are the worker's own, logged once above
   let resolveFinished!: (summary: WorkerSummary) => void;
   const finished = new Promise<WorkerSummary>((resolve) => (resolveFinished = resolve));
   let closing: Promise<WorkerSummary> | undefined;
