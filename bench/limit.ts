@@ -97,6 +97,8 @@ export function stepShares(flops: { train: number; infer: number }, rounds: Roun
       gflop_per_s: round2(median(rates)),
       share_of_gemm: round3(median(rates.map((g, i) => g / rounds[i]!.gemm))),
       share_of_conv: round3(median(rates.map((g, i) => g / rounds[i]!.conv))),
+      // the best step over the best GEMM of the run: what a busy machine disturbs least
+      best_share_of_gemm: round3(Math.max(...rates) / Math.max(...rounds.map((r) => r.gemm))),
     };
   };
   return {
