@@ -11,6 +11,7 @@ import { before, describe, it } from 'node:test';
 import { runCli, ROOT } from './helpers/cli.js';
 import { matchSnapshot, normalize } from './helpers/snapshot.js';
 import { tempDir } from './helpers/tempdir.js';
+import { buildLeaderboard, defaultSortKey, differingArguments, flattenPaths, parseSortKey, sortableColumns, type LeaderboardEntry, type SortKey } from '../src/core/compare/leaderboard.js';
 
 const SYNTHETIC = { train: 160, test: 40, classes: 4, resolution: [1, 12, 12], noise: 1.5 };
 const BASE = {
@@ -184,5 +185,35 @@ describe('archbundle compare', () => {
     assert.match(lines[1]!, new RegExp(`^1 +sweep/${ids.waiting} +- +\\[96\\] +3( +-){5,6} +queued$`));
     assert.match(lines[2]!, new RegExp(`^2 +sweep/${ids.diverged} +- +\\[48\\] +3 .* failed$`));
     assert.match(text.stdout, new RegExp(`^run ${ids.diverged} failed: E_DIVERGED: epoch 1: the training loss is NaN$`, 'm'));
+  });
+});
+
+describe('the leaderboard from plain summaries (src/core/compare)', () => {
+  const entry = (name: string, args: Record<string, unknown> | null, figures: Partial<Row> = {}) =>
+    ({ name, bundle: args ? name : null, class: args ? 'X' : null, args, parameters: null, epoch: null, bestValAccuracy: null, bestEpoch: null, testAccuracy: null, testFrom: null, finalTest: null, trainSeconds: null, timeFrom: null, ...figures }) as LeaderboardEntry;
+
+  it('differing arguments: nested objects as dot paths, arrays whole, absent counts as different', () => {
+    const rows = [
+      entry('a', { classes: 10, hidden: [8], whitening: { mean: [0.5], std: [0.25] } }),
+      entry('b', { classes: 10, hidden: [8], whitening: { mean: [0.5], std: [0.5] } }),
+      entry('c', { classes: 10, hidden: [8], whitening: { mean: [0.5], std: [0.5] }, dropout: 0.1 }),
+      entry('run without a bundle', null),
+    ];
+    assert.deepEqual(flattenPaths(rows[0]!.args!), { classes: 10, hidden: [8], 'whitening.mean': [0.5], 'whitening.std': [0.25] });
+    assert.deepEqual(differingArguments(rows), ['dropout', 'whitening.std']);
+  });
+
+  it('sorts by the column asked for, missing values last in either direction, ties in the given order', () => {
+    const rows = [entry('a', {}, { testAccuracy: 0.5 }), entry('b', {}), entry('c', {}, { testAccuracy: 0.9 }), entry('d', {}, { testAccuracy: 0.5 })];
+    const names = (sort: SortKey) => buildLeaderboard(rows, { sort }).rows.map((r) => `${r.rank}${r.name}`).join(' ');
+    assert.equal(names({ column: 'test', direction: 'desc' }), '1c 2a 3d 4b');
+    assert.equal(names({ column: 'test', direction: 'asc' }), '1a 2d 3c 4b');
+    assert.deepEqual(parseSortKey('test', sortableColumns(rows, [])), { column: 'test', direction: 'desc' });
+    assert.deepEqual(parseSortKey('time', sortableColumns(rows, [])), { column: 'time', direction: 'asc' });
+    assert.deepEqual(parseSortKey('val:asc', sortableColumns(rows, [])), { column: 'val', direction: 'asc' });
+    assert.match(parseSortKey('test:up', sortableColumns(rows, [])) as string, /unknown column "test:up"/);
+    // only when every bundle has a test accuracy is it the default order
+    assert.deepEqual(defaultSortKey(rows), { column: 'val', direction: 'desc' });
+    assert.deepEqual(defaultSortKey(rows.filter((r) => r.testAccuracy !== null)), { column: 'test', direction: 'desc' });
   });
 });
