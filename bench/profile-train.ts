@@ -41,6 +41,7 @@ trainStep(model, optimizer, x, labels); // warm-up: operator caches, Adam slots
 
 const perKernel = new Map<string, { ms: number; calls: number }>();
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < steps; i++) {
   const info = await tf.profile(() => {
     trainStep(model, optimizer, x, labels);
@@ -54,6 +55,9 @@ for (let i = 0; i < steps; i++) {
   }
 }
 const total = (performance.now() - t0) / steps;
+const cpuUsed = process.cpuUsage(cpu0);
+// CPU time of all this process's threads: on a shared machine, wall time also counts waiting for a core.
+const cpuPerStep = (cpuUsed.user + cpuUsed.system) / 1000 / steps;
 /** An op made of other kernels: TF.js names its scope NAME__op (or leaves it unnamed). */
 const isComposite = (name: string) => name.endsWith('__op') || name === 'unnamed scope';
 const rows = [...perKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
@@ -62,7 +66,7 @@ const kernelSum = kernels.reduce((s, [, v]) => s + v.ms, 0) / steps;
 const line = ([name, v]: [string, { ms: number; calls: number }]) =>
   `${name.padEnd(28)} ${(v.ms / steps).toFixed(1).padStart(8)} ms  ${String(v.calls / steps).padStart(4)} calls`;
 console.log(`${opts.baseline ? 'baseline, ' : ''}${tf.getBackend()} (${info.threads} thread${info.threads === 1 ? '' : 's'}, load ${loadavg()[0]!.toFixed(2)}): ` +
-  `${total.toFixed(0)} ms per step (profiled), kernels ${kernelSum.toFixed(0)} ms`);
+  `${total.toFixed(0)} ms per step (profiled; CPU ${cpuPerStep.toFixed(0)} ms), kernels ${kernelSum.toFixed(0)} ms`);
 for (const row of kernels.slice(0, 20)) console.log(line(row));
 console.log('ops spanning the kernels above:');
 for (const row of rows.filter(([name]) => isComposite(name))) console.log(line(row));
