@@ -7,17 +7,15 @@
  * them from their newest epoch bundle. A worker that is asked to stop (SIGINT, SIGTERM) ends its
  * run processes and puts their runs back at once, without waiting for the lock to expire.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { refreshIndex } from '../index-file.js';
 import { bullConnection, KEY_PREFIX, probeRedis } from './connection.js';
-import type { ChildMessage, RunOrder } from './child-messages.js';
+import type { RunOrder } from './child-messages.js';
 import type { RunJobData, RunJobResult } from './job.js';
 import { openQueue } from './open-queue.js';
 import type { RedisAddress } from './redis-url.js';
+import { RunProcesses } from './run-process.js';
 
 export interface WorkerOptions {
   /** Runs trained at once. */
@@ -45,11 +43,6 @@ export interface RunningWorker {
   stop(): Promise<WorkerSummary>;
 }
 
-const here = fileURLToPath(import.meta.url);
-const CHILD = path.join(path.dirname(here), `run-child${path.extname(here)}`);
-/** From a checkout the child is TypeScript too: it runs through the same loader (tsx) as this file. */
-const CHILD_EXEC_ARGV = here.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
-
 export function threadsPerRun(total: number, concurrency: number): number {
   return Math.max(1, Math.floor(total / concurrency));
 }
@@ -58,7 +51,7 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
   (await probeRedis(address)).close();
   const name = `${os.hostname()}:${process.pid}`;
   const threads = threadsPerRun(options.threads ?? os.availableParallelism(), options.concurrency);
-  const children = new Set<ChildProcess>();
+  const children = new RunProcesses();
   const summary: WorkerSummary = { done: 0, failed: 0 };
   let stopping = false;
   const log = options.onLine;
@@ -67,24 +60,7 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
     const id = job.data.run;
     log(`${id}: taken (sweep ${job.data.sweep}, ${threads} thread${threads === 1 ? '' : 's'})`);
     const order: RunOrder = { job: job.data, threads, worker: name };
-    const child = fork(CHILD, [], {
-      execArgv: CHILD_EXEC_ARGV,
-      env: { ...process.env, ARCHBUNDLE_THREADS: String(threads) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.add(child);
-    let answer: ChildMessage | undefined;
-    const exit = new Promise<string>((resolve) => {
-      child.on('message', (message: ChildMessage) => {
-        if (message.kind === 'line') log(message.text);
-        else answer = message;
-      });
-      child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));
-      child.once('error', (error) => resolve(error.message));
-    });
-    child.send(order);
-    const how = await exit;
-    children.delete(child);
+    const { answer, how } = await children.run(order, log);
     await refreshIndex(job.data.output).catch((error: Error) => log(`${id}: sweep.json not rebuilt: ${error.message}`));
     // asked to stop mid-run (or the run process was, by a batch system signalling every process):
     // the run goes back to the queue now, not after its lock expires
@@ -131,7 +107,7 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
     closing ??= (async () => {
       stopping = true;
       clearInterval(idleTimer);
-      for (const child of children) child.kill('SIGTERM');
+      children.stopAll();
       await worker.close();
       connection.disconnect();
       await watcher.close();
@@ -142,11 +118,9 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
   };
 
   let idleSince: number | null = null;
-  const idleTimer = setInterval(() => {
-    if (options.idleExitSeconds === undefined || stopping) return;
-    void idleCheck().catch(() => undefined);
-  }, 1000);
+  const idleTimer = options.idleExitSeconds === undefined ? undefined : setInterval(() => void idleCheck().catch(() => undefined), 1000);
   const idleCheck = async () => {
+    if (stopping) return;
     const counts = await watcher.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');
     const left = counts.waiting! + counts.delayed! + counts.prioritized! + counts.active!;
     const hadRuns = counts.completed! + counts.failed! > 0;
