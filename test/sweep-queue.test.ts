@@ -2,8 +2,10 @@
  * Sweeps on many machines, for real: a private redis-server, `sweep --queue` and `archbundle
  * worker` processes. A worker is SIGKILLed right after its run's first checkpoint; the run goes
  * back to the queue (BullMQ's stalled-job check), another worker resumes it from that bundle, and
- * every run's final weights equal an uninterrupted local sweep's byte for byte. Plus the errors:
- * Redis unreachable, a queue that another sweep owns, an output folder that another sweep owns.
+ * every run's final weights equal an uninterrupted local sweep's byte for byte. A worker stopped
+ * with SIGTERM puts its run back at once; a diverging run fails once per pass; a run whose workers
+ * keep dying is given up. Plus the errors: Redis unreachable, a queue that another sweep owns, an
+ * output folder that another sweep owns.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -220,6 +222,46 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     // sweep --detach wrote attempts 1 into sweep.json; nobody followed the second pass, so the worker rebuilt it
     assert.equal(bad.attempts, 2, 'once per pass: the queue never retries a failed run by itself');
     assert.equal(runs.find((r) => r !== bad)!.state, 'done');
+  });
+
+  it('a run whose workers keep dying is given up after 3 stalls, and following the sweep records it failed (E_QUEUE)', { timeout: 300_000 }, async () => {
+    const doomed = path.join(dir, 'doomed');
+    mkdirSync(doomed);
+    const base = {
+      model: { class: 'LeNet', args: { classes: 4, resolution: RESOLUTION } },
+      data: { dataset: 'synthetic', synthetic: { train: 768, test: 64, classes: 4, resolution: RESOLUTION }, batchSize: 32 },
+      optimizer: { class: 'SGD', args: { learningRate: 0.02 } },
+      epochs: 50,
+      output: 'out',
+    };
+    writeFileSync(path.join(doomed, 'sweep.json'), JSON.stringify({ base, grid: { seed: [7] } }));
+    const url = `${redis.url}/doomed`;
+    const queuedRun = await runCli(['sweep', 'sweep.json', '--queue', url, '--detach'], { cwd: doomed, env: ENV });
+    assert.equal(queuedRun.code, 0, queuedRun.stderr + queuedRun.stdout);
+    const output = path.join(doomed, 'out');
+    const id = index(output).runs[0]!.id;
+    // attempts 1 to 4 each lose their worker; the stall that follows the 4th is one too many
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const worker = startWorker(url);
+      await until(`attempt ${attempt} to start`, 120_000, () => {
+        const r = existsSync(path.join(output, id, 'run.json')) ? record(output, id) : undefined;
+        return r?.attempts === attempt && r.worker === `${os.hostname()}:${worker.child.pid}`;
+      });
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
+    const last = startWorker(url, '--idle-exit', '2');
+    const follow = await runCli(['sweep', 'sweep.json', '--queue', url], { cwd: doomed, env: ENV });
+    assert.equal(await last.exited, 0, last.output());
+    assert.equal(follow.code, 1, follow.stderr + follow.stdout);
+    assert.match(follow.stdout, /: 0 queued now, 1 already queued or running, 0 done before\n/);
+    assert.match(follow.stdout, /\n0\/1 done, 0 running, 1 failed, 0 queued\n/);
+    assert.match(follow.stderr, new RegExp(`^archbundle sweep: run ${id} failed: E_QUEUE: the queue gave the run up: job stalled more than allowable limit\n$`));
+    const given = record(output, id);
+    assert.equal(given.state, 'failed');
+    assert.equal(given.code, 'E_QUEUE');
+    assert.equal(given.attempts, 4);
+    assert.equal(index(output).runs[0]!.state, 'failed');
   });
 
   it('Redis unreachable: one line naming the address, exit 1, at once', async () => {
