@@ -23,6 +23,9 @@ export interface SweepOnQueueOptions {
   intervalMs?: number;
 }
 
+/** Without a terminal, the longest time between two progress lines whose counts are the same. */
+const QUIET_LOG_MS = 30_000;
+
 /** Returns the exit code: 0 when every run is done (or, detached, queued), 1 when one failed. */
 export async function sweepOnQueue(sweep: ResolvedSweep, address: RedisAddress, options: SweepOnQueueOptions): Promise<number> {
   const { io } = options;
@@ -36,15 +39,20 @@ export async function sweepOnQueue(sweep: ResolvedSweep, address: RedisAddress, 
   if (options.detach) return 0;
   io.out('following the queue (Ctrl-C stops following; the workers go on)\n');
 
-  let last = '';
+  // a terminal's line is redrawn at every poll; a log gets a line when the counts change, or now and then
+  let lastCounts = '';
+  let lastLine = 0;
   const final = await watchQueue(sweep, address, queued.queue, {
     doneBefore: queued.done.length,
     intervalMs: options.intervalMs,
     onProgress(progress) {
       const text = progressText(progress);
-      if (text === last) return;
-      last = text;
-      io.out(io.isTTY ? `\r\x1b[2K${text}` : `${text}\n`);
+      if (io.isTTY) return io.out(`\r\x1b[2K${text}`);
+      const counts = progressText({ ...progress, etaSeconds: null });
+      if (counts === lastCounts && Date.now() - lastLine < QUIET_LOG_MS) return;
+      lastCounts = counts;
+      lastLine = Date.now();
+      io.out(`${text}\n`);
     },
   });
   if (io.isTTY) io.out('\n');
