@@ -23,6 +23,7 @@ interface CaseResult {
 interface ChildReport {
   threads: number;
   notes: string[];
+  concurrentAgree: boolean;
   sharedHeap: boolean;
   results: Record<string, CaseResult>;
 }
@@ -50,6 +51,7 @@ describe('wasm threads', () => {
       const r = await report(threads);
       assert.equal(r.threads, threads);
       assert.deepEqual(r.notes, []);
+      assert.ok(r.concurrentAgree, 'two selections made at once both succeed with the same threads');
       assert.equal(r.sharedHeap, threads > 1, 'the threaded build shares its heap (a SharedArrayBuffer); the single-thread build does not');
       assert.deepEqual(Object.keys(r.results), CASES);
       for (const [name, c] of Object.entries(r.results)) {

@@ -24,7 +24,17 @@ type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
  * or returns why it could not be started. The backend starts once per process: later calls
  * keep its first count and say so when another is asked for.
  */
-export async function startWasm(threads: number, notes: string[]): Promise<string | undefined> {
+export function startWasm(threads: number, notes: string[]): Promise<string | undefined> {
+  // One start at a time: selections made at once (a server's first requests) would otherwise
+  // start the backend twice, and TF.js fails the first of two overlapping initialisations.
+  const run = queue.then(() => start(threads, notes));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function start(threads: number, notes: string[]): Promise<string | undefined> {
   const wasm: WasmPackage = await import('@tensorflow/tfjs-backend-wasm');
   if (isStarted()) {
     if (!(await tf.setBackend('wasm'))) return 'TF.js could not initialise "wasm"';
