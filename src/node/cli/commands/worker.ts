@@ -10,7 +10,8 @@ this URL) and train them into the sweep's output folder, which every worker must
 same path (a shared file system). Start any number of workers, on any number of machines.
 A run is resumed from its newest epoch bundle; the run of a worker that dies (killed, machine
 lost) goes back to the queue after --stall-seconds and another worker resumes it.
-Ctrl-C (SIGINT) or SIGTERM ends the worker's runs and puts them back into the queue at once.
+Ctrl-C (SIGINT) or SIGTERM ends the worker's runs and puts them back into the queue at once;
+a second one exits at once (the runs then come back after --stall-seconds).
 
 Options:
   --queue URL           Redis and the queue's name: redis://[user:password@]HOST[:PORT]/NAME
@@ -66,8 +67,15 @@ async function run(argv: string[], io: Io): Promise<number> {
     ...(idleExitSeconds === undefined ? {} : { idleExitSeconds }),
     onLine: (text) => io.out(`${stamp()} ${text}\n`),
   });
+  let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    io.out(`${stamp()} ${signal}: stopping; running runs go back into the queue\n`);
+    if (++signals > 1) {
+      // stopping hangs (Redis gone?): leave now; the run processes see their parent go and exit, and
+      // their runs come back to the queue when their locks expire
+      io.out(`${stamp()} ${signal} again: exiting at once\n`);
+      process.exit(EXIT.failed);
+    }
+    io.out(`${stamp()} ${signal}: stopping; running runs go back into the queue (again: exit at once)\n`);
     void worker.stop();
   };
   process.on('SIGINT', onSignal);
