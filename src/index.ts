@@ -42,7 +42,7 @@ export { seedRandom } from './core/random.js';
 
 // backends
 export { selectBackend, currentBackend } from './tfjs/backend/select.js';
-export type { BackendInfo, BackendName, BackendRequest } from './tfjs/backend/select.js';
+export type { BackendInfo, BackendName, BackendRequest, SelectOptions, ThreadsSource } from './tfjs/backend/select.js';
 
 // training
 export { trainStep } from './tfjs/train/step.js';
