@@ -29,8 +29,9 @@ export interface BatchNormTraining {
  *   recomputing x - mean), Tile-broadcast gradients of both means, the Square gradient (two
  *   multiplies), the Sub gradient (a sum), and two Adds of the three gradients that reach x.
  *
- * The centred input is saved for the backward pass instead of x: one more activation held per
- * layer between the passes (x itself is kept by the convolution before it anyway).
+ * Memory: the centred input is saved for the backward pass instead of x, and the squared
+ * deviations are freed when the forward pass ends (the engine runs it in a tidy); TF.js's taped
+ * composition holds both until the gradients are computed.
  *
  * Composed of TF.js ops, so it runs (and is tested) on every backend; on wasm each op is one of
  * archbundle's vectorised kernels. The closed form is the derivative of the same function,
