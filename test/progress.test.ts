@@ -17,6 +17,26 @@ function events(steps: number): SessionEvent[] {
 }
 
 describe('progress output', () => {
+  it('the backend line says the threads the backend computes with, then any note on its own line', () => {
+    const io = bufferIo({ isTTY: false });
+    const print = progressPrinter(io);
+    const info = {
+      requested: 'auto', source: 'default', name: 'wasm', tfjsName: 'wasm', threadsRequested: 2, threadsSource: 'default',
+      skipped: [{ name: 'tensorflow', reason: '@tensorflow/tfjs-node is not installed' }],
+    } as const;
+    print({ kind: 'backend', info: { ...info, skipped: [...info.skipped], threads: 2, notes: [] } });
+    print({ kind: 'backend', info: { ...info, skipped: [], threads: 1, notes: ['the threaded wasm build could not start (why); using the single-thread SIMD build'] } });
+    assert.equal(
+      io.stdout,
+      [
+        'backend: wasm (2 threads; requested auto by default; skipped tensorflow (@tensorflow/tfjs-node is not installed))',
+        'backend: wasm (1 thread; requested auto by default)',
+        'note: the threaded wasm build could not start (why); using the single-thread SIMD build',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('on a TTY redraws one bar line and ends the epoch with a summary line', () => {
     const io = bufferIo({ isTTY: true, columns: 200 });
     const print = progressPrinter(io);
