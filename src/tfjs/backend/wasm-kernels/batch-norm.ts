@@ -51,7 +51,7 @@ export const fusedBatchNormConfig: tf.KernelConfig = {
 };
 
 /** True when every tensor in `params` holds one value per channel of `x`'s last axis. */
-export function perLastAxis(x: tf.TensorInfo, params: tf.TensorInfo[]): boolean {
+function perLastAxis(x: tf.TensorInfo, params: tf.TensorInfo[]): boolean {
   const channels = x.shape[x.shape.length - 1];
   if (x.shape.length === 0 || !channels || tf.util.sizeFromShape(x.shape) === 0) return false;
   return params.every((p) =>
@@ -64,7 +64,7 @@ export function perLastAxis(x: tf.TensorInfo, params: tf.TensorInfo[]): boolean 
  * bias, which XNNPACK runs as its multiply-add-per-channel kernel (vmulcaddc) over rows of
  * channels. Same rounding as a multiply then an add (wasm SIMD has no fused multiply-add).
  */
-export function channelAffine(ops: WasmOps, x: tf.TensorInfo, scale: tf.TensorInfo, shift: tf.TensorInfo): tf.TensorInfo {
+function channelAffine(ops: WasmOps, x: tf.TensorInfo, scale: tf.TensorInfo, shift: tf.TensorInfo): tf.TensorInfo {
   const channels = x.shape[x.shape.length - 1]!;
   const rows = tf.util.sizeFromShape(x.shape) / channels;
   const x4 = ops.reshape(x, [1, 1, rows, channels]);
