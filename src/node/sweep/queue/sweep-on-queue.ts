@@ -45,6 +45,10 @@ export async function sweepOnQueue(sweep: ResolvedSweep, address: RedisAddress, 
   const final = await watchQueue(sweep, address, queued.queue, {
     doneBefore: queued.done.length,
     intervalMs: options.intervalMs,
+    onTrouble(text) {
+      io.out(`${io.isTTY ? '\r\x1b[2K' : ''}${text}\n`);
+      lastCounts = '';
+    },
     onProgress(progress) {
       const text = progressText(progress);
       if (io.isTTY) return io.out(`\r\x1b[2K${text}`);

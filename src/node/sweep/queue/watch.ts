@@ -25,15 +25,29 @@ export interface WatchOptions {
   /** Runs that were done before they could be queued. */
   doneBefore: number;
   onProgress(progress: QueueProgress): void;
+  /** Redis stopped answering (said once per outage); following goes on when it is back. */
+  onTrouble(text: string): void;
   intervalMs?: number;
 }
 
 export async function watchQueue(sweep: ResolvedSweep, address: RedisAddress, name: string, options: WatchOptions): Promise<QueueProgress> {
   const { queue, close } = openQueue(address, name);
   const started = Date.now();
+  const pause = () => new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
+  let troubled = false;
   try {
     for (;;) {
-      const counts = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed', 'prioritized');
+      let counts;
+      try {
+        counts = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed', 'prioritized');
+      } catch (error) {
+        // the runs go on in the workers; the adapter reconnects, so keep asking
+        if (!troubled) options.onTrouble(`Redis does not answer (${(error as Error).message}); still following`);
+        troubled = true;
+        await pause();
+        continue;
+      }
+      troubled = false;
       const queued = counts.waiting! + counts.delayed! + counts.prioritized!;
       const finishedHere = counts.completed! + counts.failed!;
       const remaining = queued + counts.active!;
@@ -52,7 +66,7 @@ export async function watchQueue(sweep: ResolvedSweep, address: RedisAddress, na
         await refreshIndex(sweep.output);
         return progress;
       }
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
+      await pause();
     }
   } finally {
     await close();
