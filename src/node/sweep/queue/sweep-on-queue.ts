@@ -61,12 +61,18 @@ export async function sweepOnQueue(sweep: ResolvedSweep, address: RedisAddress, 
   });
   if (io.isTTY) io.out('\n');
   io.out(`index: ${path.join(sweep.output, INDEX_FILE)}\n`);
-  if (final.failed === 0) return 0;
-  const index = await readSweepIndex(sweep.output);
-  for (const run of index?.runs ?? []) {
-    if (run.state === 'failed') io.err(`archbundle sweep: run ${run.id} failed: ${run.code ? `${run.code}: ` : ''}${run.reason ?? 'unknown reason'}\n`);
+  // the run folders are the truth: the queue's counts cannot see runs that left it unfinished
+  const runs = (await readSweepIndex(sweep.output))?.runs ?? [];
+  const failed = runs.filter((run) => run.state === 'failed');
+  const unfinished = runs.filter((run) => run.state !== 'done' && run.state !== 'failed');
+  for (const run of failed) io.err(`archbundle sweep: run ${run.id} failed: ${run.code ? `${run.code}: ` : ''}${run.reason ?? 'unknown reason'}\n`);
+  if (unfinished.length > 0) {
+    io.err(
+      `archbundle sweep: ${unfinished.length} run${unfinished.length === 1 ? ' is' : 's are'} not finished but no longer in the queue ` +
+        `(did Redis lose its data?): run this command again to queue ${unfinished.length === 1 ? 'it' : 'them'}\n`,
+    );
   }
-  return 1;
+  return failed.length + unfinished.length === 0 && final.failed === 0 ? 0 : 1;
 }
 
 export function progressText(p: QueueProgress): string {
