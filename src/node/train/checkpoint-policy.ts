@@ -7,6 +7,14 @@ export function epochBundleName(epoch: number): string {
   return `epoch-${String(epoch).padStart(4, '0')}.archbundle`;
 }
 
+const EPOCH_BUNDLE = /^epoch-(\d{4,})\.archbundle$/;
+
+/** The epoch an epoch bundle's file name stands for, or null for any other file. */
+export function epochOfBundleName(name: string): number | null {
+  const match = EPOCH_BUNDLE.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
 /** Whether an epoch's bundle is written: every N epochs, and always the final epoch. */
 export function writesEpoch(policy: CheckpointPolicy, epoch: number, epochs: number): boolean {
   return epoch % policy.everyEpochs === 0 || epoch === epochs;

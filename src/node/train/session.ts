@@ -18,6 +18,7 @@ import type { Dataset } from '../../tfjs/data/types.js';
 import { ArchbundleError } from '../../core/errors.js';
 import { seedRandom } from '../../core/random.js';
 import { State } from '../state.js';
+import { earlierEpochBundles } from './earlier-epoch-bundles.js';
 import { BEST_BUNDLE, bundlesToPrune, epochBundleName, isBest, writesEpoch } from './checkpoint-policy.js';
 import { evaluateSplit, type Evaluation } from '../../tfjs/train/evaluate.js';
 import { runEpochs, type EpochMetrics, type LoopState, type ProgressEvent } from '../../tfjs/train/loop.js';
@@ -79,7 +80,9 @@ export async function trainFromConfig(config: TrainConfig, options: SessionOptio
     });
     await mkdir(config.output, { recursive: true });
     const metricsFile = path.join(config.output, 'metrics.jsonl');
-    const written: number[] = [];
+    // resumed: the bundles of the epochs before count too (the one resumed from among them);
+    // pruning runs only after a newer bundle is written, so the resumed bundle outlives that write
+    const written: number[] = options.resume && resume ? await earlierEpochBundles(config.output, resume.epoch) : [];
     let lastBundle: string | null = null;
     // every bundle records what this run trained on: labels, pixel scaling, input shape
     const input = datasetInputContract(data.dataset);
