@@ -45,7 +45,7 @@ const INPUT_CODES: Record<ErrorCode, boolean> = {
   E_UNSAFE_PICKLE: true, E_PICKLE: true, E_TORCH_FORMAT: true, E_SAFETENSORS: true,
   E_EXPORT_UNSUPPORTED: false,
   E_BACKEND: false, E_DATA_NOT_FOUND: false, E_DATA_INVALID: false, E_IO: false,
-  E_DIVERGED: false, E_SWEEP: false,
+  E_DIVERGED: false, E_SWEEP: false, E_QUEUE: false,
 };
 
 export type FindingKind = 'crash' | 'uncoded' | 'leak' | 'slow' | 'hang' | 'memory' | 'inconsistent' | 'worker';
