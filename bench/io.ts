@@ -15,7 +15,7 @@
  * - raw load: readFile of the same bytes in a fresh process too (bench/io-load-child.ts raw). All three loads pay the
  *   first-touch page faults of ~256 MiB of fresh memory (the same ~65.6k minor faults each:
  *   ours takes them on the thread pool's reads). What bounds ours is the sha256 of every byte,
- *   one sequential hash on the main thread (~60-70% of the load's time), which the reads (1 MiB
+ *   one sequential hash on the main thread (most of the load's time), which the reads (1 MiB
  *   pieces, 8 in flight) run ahead of; so pre-faulting the heap would only move work the read
  *   threads already do off the main thread.
  * - torch: torch.save does not fsync and neither torch call checksums anything; torch.load

@@ -8,9 +8,9 @@ import type { WasmOps } from './wasm-ops.js';
  * dW = xᵀ·dy. The larger of the two is transposed (one pass over it) and the smaller becomes the
  * right-hand side of the backend's BatchMatMul, which XNNPACK packs as fully-connected weights.
  * The general path instead transposes x into per-chunk images and runs a convolution per chunk.
- * For SimpleNet's 1x1 layers (CPU time, fresh tensors each call as in training): 7x7x128→512
- * 54 → 40 ms, 7x7x512→64 45 → 24 ms; transposing the smaller side and packing the larger is
- * slower than the chunked convolutions (72 and 56 ms). Returns undefined for other convolutions.
+ * Packing the smaller side is the faster choice, and the other way round is slower than the
+ * chunked convolutions (docs/wasm-kernels.md, "1x1 filter gradients as one matrix product", has
+ * the figures). Returns undefined for other convolutions.
  */
 export function pointwiseFilterGradient(ops: WasmOps, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo | undefined {
   const axes = [g.height, g.width];
