@@ -3,30 +3,18 @@
  * runs' run.json files (each run's own record is the truth; the index is derived and may be
  * rewritten at any time). The sweep id in it also says which sweep owns the folder.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ArchbundleError } from '../../core/errors.js';
 import type { ResolvedSweep, RunSummary, SweepIndex } from '../../core/sweep/types.js';
-import { writeFileAtomic } from '../files/atomic-file.js';
+import { readJsonFile, writeJsonFile } from '../files/json-file.js';
 import { queuedRecord, readRunRecord, runFolder } from './run-record.js';
 
 export const INDEX_FILE = 'sweep.json';
 
 /** The folder's sweep.json, or null when it has none. */
 export async function readSweepIndex(output: string): Promise<SweepIndex | null> {
-  const file = path.join(output, INDEX_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ArchbundleError('E_IO', `cannot read ${file}: ${(error as Error).message}`, [], { cause: error });
-  }
-  try {
-    return JSON.parse(text) as SweepIndex;
-  } catch (error) {
-    throw new ArchbundleError('E_SWEEP', `${file} is not a sweep index (not JSON: ${(error as Error).message})`, [], { cause: error });
-  }
+  return readJsonFile<SweepIndex>(path.join(output, INDEX_FILE), { code: 'E_SWEEP', expected: 'a sweep index' });
 }
 
 /**
@@ -80,6 +68,6 @@ function summary(record: RunSummary & { sweep?: string }): RunSummary {
 }
 
 async function writeIndex(output: string, index: SweepIndex): Promise<SweepIndex> {
-  await writeFileAtomic(path.join(output, INDEX_FILE), [new TextEncoder().encode(`${JSON.stringify(index, null, 2)}\n`)]);
+  await writeJsonFile(path.join(output, INDEX_FILE), index);
   return index;
 }

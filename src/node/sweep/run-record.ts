@@ -1,9 +1,7 @@
 /** `<output>/<run id>/run.json`: one run's state, written atomically by whoever runs the run. */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ArchbundleError } from '../../core/errors.js';
 import type { ResolvedRun, ResolvedSweep, RunRecord } from '../../core/sweep/types.js';
-import { writeFileAtomic } from '../files/atomic-file.js';
+import { readJsonFile, writeJsonFile } from '../files/json-file.js';
 
 export const RUN_FILE = 'run.json';
 
@@ -13,23 +11,11 @@ export function runFolder(sweep: Pick<ResolvedSweep, 'output'>, runId: string): 
 
 /** The run's record, or null when it has none yet. */
 export async function readRunRecord(folder: string): Promise<RunRecord | null> {
-  const file = path.join(folder, RUN_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ArchbundleError('E_IO', `cannot read ${file}: ${(error as Error).message}`, [], { cause: error });
-  }
-  try {
-    return JSON.parse(text) as RunRecord;
-  } catch (error) {
-    throw new ArchbundleError('E_INVALID_CONFIG', `${file} is not JSON: ${(error as Error).message}`, [], { cause: error });
-  }
+  return readJsonFile<RunRecord>(path.join(folder, RUN_FILE), { code: 'E_INVALID_CONFIG', expected: "a run's record" });
 }
 
 export async function writeRunRecord(folder: string, record: RunRecord): Promise<void> {
-  await writeFileAtomic(path.join(folder, RUN_FILE), [new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`)]);
+  await writeJsonFile(path.join(folder, RUN_FILE), record);
 }
 
 /** The record of a run that has not started: queued, no attempts. */
