@@ -13,6 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuName, runPeerJson } from './peer.js';
+import { median, roundTo } from './stats.js';
 import { BenchWorker, runWorkerOnce } from './worker-client.js';
 import type { KernelRate } from './kernel-rates.js';
 
@@ -82,18 +83,13 @@ export interface RoundRates {
  * taken minutes apart would mostly measure how the machine's load moved in between.
  */
 export function stepShares(flops: { train: number; infer: number }, rounds: RoundRates[], threads: number) {
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
-  const round2 = (v: number) => Math.round(v * 100) / 100;
-  const round3 = (v: number) => Math.round(v * 1000) / 1000;
+  const round2 = (v: number) => roundTo(v, 2);
+  const round3 = (v: number) => roundTo(v, 3);
   const share = (stepFlops: number, msOf: (r: RoundRates) => number) => {
     const rates = rounds.map((r) => stepFlops / msOf(r) / 1e6);
     return {
       gflop_per_step: round3(stepFlops / 1e9),
-      ms_per_step: Math.round(median(rounds.map(msOf)) * 10) / 10,
+      ms_per_step: roundTo(median(rounds.map(msOf)), 1),
       gflop_per_s: round2(median(rates)),
       share_of_gemm: round3(median(rates.map((g, i) => g / rounds[i]!.gemm))),
       share_of_conv: round3(median(rates.map((g, i) => g / rounds[i]!.conv))),

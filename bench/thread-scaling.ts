@@ -18,6 +18,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runPeer } from './peer.js';
+import { median } from './stats.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -118,12 +119,6 @@ function peer(threads: number, mode: 'train' | 'infer'): number {
   const result = runPeer('torch_simplenet.py', args, threads);
   if (result.threads !== threads) throw new Error(`torch_simplenet.py ran ${result.threads} threads, asked for ${threads}`);
   return result.ms_per_step;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function compare(): Promise<void> {

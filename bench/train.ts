@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuName, runPeer } from './peer.js';
+import { median, roundTo } from './stats.js';
 import { measureKernelLimits, roundLimit, stepShares, type RoundRates } from './limit.js';
 import { BenchWorker } from './worker-client.js';
 
@@ -44,13 +45,8 @@ const batch = Number(opts.batch);
 const channels = Number(opts.channels);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const round1 = (v: number) => Math.round(v * 10) / 10;
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const round1 = (v: number) => roundTo(v, 1);
+const round3 = (v: number) => roundTo(v, 3);
 const load = () => loadavg().map((l) => round3(l));
 
 interface Ready {
