@@ -53,6 +53,12 @@ export async function onnxruntimeEngine(model: Classifier, threads: number): Pro
     threads,
     async logits({ x, size }) {
       const values = size * height * width * channels;
+      if (x.length < values) {
+        throw new EnvironmentError(
+          'E_BACKEND',
+          `onnxruntime engine for ${model.className}: a batch of ${size} inputs of ${height}x${width}x${channels} needs ${values} float32 values, received ${x.length}`,
+        );
+      }
       let outputs: Awaited<ReturnType<typeof session.run>>;
       try {
         const input = new ort.Tensor('float32', x.length === values ? x : x.subarray(0, values), [size, height, width, channels]);
