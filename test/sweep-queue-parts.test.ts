@@ -1,54 +1,14 @@
 /**
- * The sweep queue's pure parts, without Redis: the Redis protocol (replies cut anywhere by the
- * socket, errors inside a transaction's results), --queue URLs, the thread split, the progress
+ * The sweep queue's pure parts, without Redis: --queue URLs, the thread split, the progress
  * line, and the usage errors of `sweep --queue` and `worker` (exit 2, one line).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bufferIo } from '../src/node/cli/io.js';
 import { main } from '../src/node/cli/main.js';
-import { encodeCommand, RedisReplyError, ReplyParser, type Reply } from '../src/node/sweep/queue/resp.js';
 import { formatRedisUrl, parseRedisUrl } from '../src/node/sweep/queue/redis-url.js';
 import { progressText } from '../src/node/sweep/queue/sweep-on-queue.js';
 import { threadsPerRun } from '../src/node/sweep/queue/worker-pool.js';
-
-describe('the Redis protocol', () => {
-  it('encodes a command as an array of bulk strings, counting bytes, not characters', () => {
-    assert.equal(encodeCommand('SET', ['k', 'é']).toString('utf8'), '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n');
-    const binary = encodeCommand('EVALSHA', [Buffer.from([0, 13, 10, 255])]);
-    assert.deepEqual([...binary.subarray(-8)], [0x34, 13, 10, 0, 13, 10, 255, 13, 10].slice(-8));
-  });
-
-  const wire =
-    '+OK\r\n' +
-    ':42\r\n' +
-    '$-1\r\n' +
-    '$6\r\nfoo\r\nx\r\n' +
-    '*3\r\n$1\r\na\r\n*2\r\n:1\r\n$0\r\n\r\n-ERR inside\r\n' +
-    '*-1\r\n' +
-    '-NOSCRIPT No matching script\r\n';
-  const expected: Reply[] = ['OK', 42, null, 'foo\r\nx', ['a', [1, ''], new RedisReplyError('ERR inside')], null, new RedisReplyError('NOSCRIPT No matching script')];
-
-  it('decodes every reply type, errors as Error values (also inside arrays)', () => {
-    const replies = new ReplyParser().push(Buffer.from(wire));
-    assert.deepEqual(replies, expected);
-    assert.ok(replies[6] instanceof RedisReplyError);
-  });
-
-  it('gives the same replies however the socket cuts the bytes', () => {
-    const bytes = Buffer.from(wire);
-    for (const size of [1, 2, 3, 5, 7, 13]) {
-      const parser = new ReplyParser();
-      const replies: Reply[] = [];
-      for (let at = 0; at < bytes.length; at += size) replies.push(...parser.push(bytes.subarray(at, at + size)));
-      assert.deepEqual(replies, expected, `chunks of ${size} bytes`);
-    }
-  });
-
-  it('refuses a reply that is not RESP', () => {
-    assert.throws(() => new ReplyParser().push(Buffer.from('HTTP/1.1 400 Bad Request\r\n')), /unexpected byte "H" in a Redis reply/);
-  });
-});
 
 describe('--queue URLs', () => {
   it('reads host, port, credentials and the queue name', () => {
@@ -56,11 +16,12 @@ describe('--queue URLs', () => {
     assert.deepEqual(parseRedisUrl('redis://10.0.0.5'), { host: '10.0.0.5', port: 6379 });
     assert.deepEqual(parseRedisUrl('redis://:s%40cret@h:1/q'), { host: 'h', port: 1, password: 's@cret', queue: 'q' });
     assert.deepEqual(parseRedisUrl('redis://ann:pw@[::1]:7000/'), { host: '::1', port: 7000, username: 'ann', password: 'pw' });
+    assert.deepEqual(parseRedisUrl('rediss://:pw@redis.lab:6380/q'), { host: 'redis.lab', port: 6380, tls: true, password: 'pw', queue: 'q' });
   });
 
   it('says what is wrong with a URL it cannot use', () => {
-    assert.equal(parseRedisUrl('localhost:6379'), '--queue expects a redis:// URL, received "localhost:" in "localhost:6379"');
-    assert.equal(parseRedisUrl('rediss://h:1/q'), '--queue expects a redis:// URL, received "rediss:" in "rediss://h:1/q"');
+    assert.equal(parseRedisUrl('localhost:6379'), '--queue expects a redis:// (or rediss://) URL, received "localhost:" in "localhost:6379"');
+    assert.equal(parseRedisUrl('http://h:1/q'), '--queue expects a redis:// (or rediss://) URL, received "http:" in "http://h:1/q"');
     assert.equal(parseRedisUrl('not a url'), '--queue expects redis://HOST:PORT[/NAME], received "not a url"');
     assert.equal(parseRedisUrl('redis://h:1/a/b'), '--queue\'s queue name must be letters, digits, ".", "_" or "-" (at most 100), received "a/b"');
     assert.equal(parseRedisUrl('redis://h:1/q?db=2'), '--queue takes no query or fragment, received "redis://h:1/q?db=2"');
@@ -70,6 +31,7 @@ describe('--queue URLs', () => {
     assert.equal(formatRedisUrl({ host: 'h', port: 1, username: 'ann', password: 'pw', queue: 'q' }), 'redis://ann:***@h:1/q');
     assert.equal(formatRedisUrl({ host: 'h', port: 1, password: 'pw' }, 'other'), 'redis://:***@h:1/other');
     assert.equal(formatRedisUrl({ host: '::1', port: 6379 }), 'redis://[::1]:6379');
+    assert.equal(formatRedisUrl({ host: 'h', port: 1, tls: true, password: 'pw', queue: 'q' }), 'rediss://:***@h:1/q');
   });
 });
 
@@ -91,11 +53,11 @@ describe('a worker and the sweep that follows it', () => {
       [['worker', '--queue', 'redis://h:1'], /^archbundle worker: --queue must name the queue: redis:\/\/h:1\/NAME \(archbundle sweep --queue prints it\)/],
       [['worker', '--queue', 'redis://h:1/q', '--concurrency', '0'], /--concurrency must be a whole number ≥ 1, received "0"/],
       [['worker', '--queue', 'redis://h:1/q', '--stall-seconds', '1.5'], /--stall-seconds must be a whole number ≥ 1, received "1.5"/],
-      [['worker', '--queue', 'http://h:1/q'], /--queue expects a redis:\/\/ URL, received "http:"/],
+      [['worker', '--queue', 'http://h:1/q'], /--queue expects a redis:\/\/ \(or rediss:\/\/\) URL, received "http:"/],
       [['worker', '--queue', 'redis://h:1/q', 'extra'], /unexpected argument "extra"/],
       [['sweep', 'sweep.json', '--detach'], /^archbundle sweep: --detach needs --queue/],
       [['sweep', 'sweep.json', '--queue', 'redis://h:1', '--workers', '2'], /^archbundle sweep: --workers trains here; with --queue start workers instead/],
-      [['sweep', 'sweep.json', '--queue', 'h:1'], /^archbundle sweep: --queue expects a redis:\/\/ URL/],
+      [['sweep', 'sweep.json', '--queue', 'h:1'], /^archbundle sweep: --queue expects a redis:\/\/ \(or rediss:\/\/\) URL/],
     ];
     for (const [argv, expected] of cases) {
       const io = bufferIo();

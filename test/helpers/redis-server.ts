@@ -29,11 +29,25 @@ export interface RedisServer {
   process: ChildProcess;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisOptions {
+  /** Listen here (a restart of an earlier server: the same port, and `dir` for its data). */
+  port?: number;
+  dir?: string;
+  /** Keep the data in an append-only file in `dir`, so a restart finds it again. */
+  appendonly?: boolean;
+  /** Serve TLS only (rediss://), with this certificate and key (PEM files); clients show no certificate. */
+  tls?: { cert: string; key: string };
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer & { dir: string }> {
   if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} is missing: install Debian's redis-server (.ci/run does)`);
-  const dir = tempDir('archbundle-redis-');
-  const port = await freePort();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
+  const dir = options.dir ?? tempDir('archbundle-redis-');
+  const port = options.port ?? (await freePort());
+  const listen = options.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no'];
+  const child = spawn(REDIS_SERVER, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   after(() => {
@@ -58,5 +72,5 @@ export async function startRedis(): Promise<RedisServer> {
   });
   child.stdout!.resume();
   child.stderr!.resume();
-  return { port, url: `redis://127.0.0.1:${port}`, process: child };
+  return { port, url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, process: child, dir };
 }

@@ -30,7 +30,7 @@ export async function enqueueSweep(sweep: ResolvedSweep, address: RedisAddress):
   const { queue, close } = openQueue(address, name);
   try {
     await claimOutput(sweep);
-    await claimQueue(client, queue, sweep.id);
+    await claimQueue(client, address, queue, sweep.id);
     const result: EnqueueResult = { queue: name, queued: [], pending: [], done: [] };
     for (const run of sweep.runs) {
       const record = await readRunRecord(runFolder(sweep, run.id));
@@ -48,7 +48,7 @@ export async function enqueueSweep(sweep: ResolvedSweep, address: RedisAddress):
     return result;
   } finally {
     await close();
-    client.close();
+    client.disconnect();
   }
 }
 

@@ -6,8 +6,8 @@
 import type { Queue } from 'bullmq';
 import { EnvironmentError } from '../../../core/errors.js';
 import { KEY_PREFIX } from './connection.js';
-import type { RedisSocketClient } from './redis-client.js';
-import { formatRedisUrl } from './redis-url.js';
+import type { Redis } from 'ioredis';
+import { formatRedisUrl, type RedisAddress } from './redis-url.js';
 
 export function ownerKey(queueName: string): string {
   return `${KEY_PREFIX}:${queueName}:sweep`;
@@ -16,14 +16,14 @@ export function ownerKey(queueName: string): string {
 /** Job states in which a run still waits for or occupies a worker. */
 export const PENDING_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 
-export async function claimQueue(client: RedisSocketClient, queue: Queue, sweepId: string): Promise<void> {
+export async function claimQueue(client: Redis, address: RedisAddress, queue: Queue, sweepId: string): Promise<void> {
   const key = ownerKey(queue.name);
   const owner = await client.get(key);
   if (owner !== null && owner !== sweepId) {
     const counts = await queue.getJobCounts(...PENDING_STATES);
     const pending = Object.values(counts).reduce((sum, n) => sum + n, 0);
     if (pending > 0) {
-      const where = formatRedisUrl(client.address, queue.name);
+      const where = formatRedisUrl(address, queue.name);
       throw new EnvironmentError(
         'E_QUEUE',
         `queue ${where} belongs to sweep ${owner}, which still has ${pending} run${pending === 1 ? '' : 's'} queued or running; ` +
@@ -33,10 +33,10 @@ export async function claimQueue(client: RedisSocketClient, queue: Queue, sweepI
     // the other sweep is over: its finished jobs go, so counts and job ids are this sweep's alone
     await queue.obliterate({ force: true });
   }
-  await client.send('SET', [key, sweepId]);
+  await client.set(key, sweepId);
 }
 
 /** The sweep that owns the queue, or null when no sweep has claimed it yet. */
-export function queueOwner(client: RedisSocketClient, queueName: string): Promise<string | null> {
+export function queueOwner(client: Redis, queueName: string): Promise<string | null> {
   return client.get(ownerKey(queueName));
 }

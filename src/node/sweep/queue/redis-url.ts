@@ -1,11 +1,14 @@
 /**
- * `--queue redis://[user:password@]HOST[:PORT][/NAME]`: where Redis is, and optionally the
+ * `--queue redis[s]://[user:password@]HOST[:PORT][/NAME]`: where Redis is, and optionally the
  * queue's name. Without a name, `sweep` names the queue after the sweep id; a worker needs the
- * name, which `sweep --queue` prints.
+ * name, which `sweep --queue` prints. `rediss://` is Redis over TLS (the server's certificate is
+ * checked against Node's CAs, plus NODE_EXTRA_CA_CERTS).
  */
 export interface RedisAddress {
   host: string;
   port: number;
+  /** TLS (`rediss://`). */
+  tls?: boolean;
   username?: string;
   password?: string;
   /** The queue's name from the URL's path, when given. */
@@ -22,7 +25,9 @@ export function parseRedisUrl(text: string): RedisAddress | string {
   } catch {
     return `--queue expects redis://HOST:PORT[/NAME], received "${text}"`;
   }
-  if (url.protocol !== 'redis:') return `--queue expects a redis:// URL, received "${url.protocol}" in "${text}"`;
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    return `--queue expects a redis:// (or rediss://) URL, received "${url.protocol}" in "${text}"`;
+  }
   if (!url.hostname) return `--queue expects a host in "${text}"`;
   if (url.search || url.hash) return `--queue takes no query or fragment, received "${text}"`;
   const port = url.port ? Number(url.port) : 6379;
@@ -33,6 +38,7 @@ export function parseRedisUrl(text: string): RedisAddress | string {
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
+    ...(url.protocol === 'rediss:' ? { tls: true } : {}),
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     ...(name ? { queue: name } : {}),
@@ -43,5 +49,5 @@ export function parseRedisUrl(text: string): RedisAddress | string {
 export function formatRedisUrl(address: RedisAddress, queue = address.queue): string {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   const user = address.username ? `${encodeURIComponent(address.username)}${address.password !== undefined ? ':***' : ''}@` : address.password !== undefined ? ':***@' : '';
-  return `redis://${user}${host}:${address.port}${queue ? `/${queue}` : ''}`;
+  return `${address.tls ? 'rediss' : 'redis'}://${user}${host}:${address.port}${queue ? `/${queue}` : ''}`;
 }

@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { refreshIndex } from '../index-file.js';
-import { bullConnection, KEY_PREFIX, probeRedis } from './connection.js';
+import { KEY_PREFIX, probeRedis, workerConnection } from './connection.js';
 import type { RunOrder } from './child-messages.js';
 import type { RunJobData, RunJobResult } from './job.js';
 import { openQueue } from './open-queue.js';
@@ -48,7 +48,7 @@ export function threadsPerRun(total: number, concurrency: number): number {
 }
 
 export async function startWorker(address: RedisAddress, queueName: string, options: WorkerOptions): Promise<RunningWorker> {
-  (await probeRedis(address)).close();
+  (await probeRedis(address)).disconnect();
   const name = `${os.hostname()}:${process.pid}`;
   const threads = threadsPerRun(options.threads ?? os.availableParallelism(), options.concurrency);
   const children = new RunProcesses();
@@ -86,7 +86,7 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
     throw new UnrecoverableError(reason);
   };
 
-  const connection = bullConnection(address);
+  const connection = workerConnection(address);
   const worker = new Worker<RunJobData, RunJobResult>(queueName, processor, {
     connection,
     prefix: KEY_PREFIX,
