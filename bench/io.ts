@@ -13,7 +13,7 @@
  *   straight into a tensor's storage), verify every sha256 before returning. Process start-up
  *   and TF.js initialisation are not timed.
  * - raw load: readFile of the same bytes in a fresh process too (bench/io-load-child.ts raw). All three loads pay the
- *   first-touch page faults of ~256 MiB of fresh memory (the same ~65.6k minor faults each:
+ *   first-touch page faults of ~256 MiB of fresh memory (the same minor faults each, counted in docs/benchmarks.md:
  *   ours takes them on the thread pool's reads). What bounds ours is the sha256 of every byte,
  *   one sequential hash on the main thread (most of the load's time), which the reads (1 MiB
  *   pieces, 8 in flight) run ahead of; so pre-faulting the heap would only move work the read
