@@ -92,7 +92,10 @@ describe('a Redis restart under the sweep queue', { concurrency: false }, () => 
     assert.match(follow.output(), /\n1\/1 done, 0 running, 0 failed, 0 queued\n/);
     assert.equal(await worker.exited, 0, worker.output());
     assert.match(worker.output(), /stopped: 1 run done, 0 failed/);
-    assert.match(worker.output(), /queue connection: /, 'the outage was noticed (and logged in one line)');
+    const trouble = worker.output().match(/queue connection: .*$/gm) ?? [];
+    assert.ok(trouble.length >= 2, `the outage was noticed, and its end:\n${worker.output()}`);
+    assert.equal(trouble.at(-1), 'queue connection: Redis answers again');
+    assert.ok(trouble.length <= 6, `a line per kind of trouble, not per reconnect attempt:\n${trouble.join('\n')}`);
     assert.doesNotMatch(worker.output(), STACK_LINE);
     assert.doesNotMatch(worker.output(), /Unhandled error event/);
   });

@@ -95,7 +95,19 @@ export async function startWorker(address: RedisAddress, queueName: string, opti
     stalledInterval: options.stallSeconds * 1000,
     maxStalledCount: options.maxStalls,
   });
-  worker.on('error', (error) => log(`queue connection: ${error.message}`));
+  // ioredis retries every couple of seconds while Redis is away, each try an error: one line per
+  // kind of trouble, and one when Redis answers again, so a long outage does not flood the log
+  let trouble: string | null = null;
+  worker.on('error', (error) => {
+    if (error.message === trouble) return;
+    trouble = error.message;
+    log(`queue connection: ${error.message}`);
+  });
+  connection.on('ready', () => {
+    if (trouble === null) return;
+    trouble = null;
+    log('queue connection: Redis answers again');
+  });
   worker.on('stalled', (jobId) => log(`${jobId}: its worker stopped answering; back in the queue`));
   log(`worker ${name}: queue ${queueName}, ${options.concurrency} run${options.concurrency === 1 ? '' : 's'} at a time, ${threads} thread${threads === 1 ? '' : 's'} each`);
 
