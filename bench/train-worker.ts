@@ -20,18 +20,10 @@ import { instantiate } from '../src/train.js';
 import { countModelFlops } from '../src/tfjs/model-flops.js';
 import { requireThreads, threadsFromEnv } from './threads-in-use.js';
 import { DEFAULT_KERNEL_SHAPES, kernelRates } from './kernel-rates.js';
+import { TRAIN_WORKER_OPTIONS } from './train-worker-options.js';
 import { onnxruntimeEngine, type InferenceEngine } from '../src/node/engine/index.js';
 
-const { values: opts } = parseArgs({
-  options: {
-    steps: { type: 'string', default: '4' },
-    warmup: { type: 'string', default: '2' },
-    batch: { type: 'string', default: '128' },
-    channels: { type: 'string', default: '16' },
-    'cpu-batch': { type: 'string', default: '2' },
-    'cpu-steps': { type: 'string', default: '1' },
-  },
-});
+const { values: opts } = parseArgs({ options: TRAIN_WORKER_OPTIONS });
 const steps = Number(opts.steps);
 const warmup = Number(opts.warmup);
 const batch = Number(opts.batch);

@@ -20,18 +20,14 @@ import { parseArgs } from 'node:util';
 import { cpuName, runPeer } from './peer.js';
 import { median, roundTo } from './stats.js';
 import { measureKernelLimits, roundLimit, stepShares, type RoundRates } from './limit.js';
+import { TRAIN_WORKER_OPTIONS, trainWorkerArgs } from './train-worker-options.js';
 import { BenchWorker } from './worker-client.js';
 
 const { values: opts } = parseArgs({
   options: {
     threads: { type: 'string', default: String(availableParallelism()) },
     rounds: { type: 'string', default: '3' },
-    steps: { type: 'string', default: '4' },
-    warmup: { type: 'string', default: '2' },
-    batch: { type: 'string', default: '128' },
-    channels: { type: 'string', default: '16' },
-    'cpu-batch': { type: 'string', default: '2' },
-    'cpu-steps': { type: 'string', default: '1' },
+    ...TRAIN_WORKER_OPTIONS,
     'load-runs': { type: 'string', default: '3' },
     'no-cpu': { type: 'boolean', default: false },
     'no-limit': { type: 'boolean', default: false },
@@ -57,8 +53,7 @@ interface Ready {
 }
 
 const loadAtStart = load();
-const worker = await BenchWorker.start<Ready>('train-worker.ts', ['--steps', opts.steps, '--warmup', opts.warmup, '--batch', opts.batch,
-  '--channels', opts.channels, '--cpu-batch', opts['cpu-batch'], '--cpu-steps', opts['cpu-steps']], threads);
+const worker = await BenchWorker.start<Ready>('train-worker.ts', trainWorkerArgs(opts), threads);
 const ready = worker.first;
 if (ready.threads !== threads) throw new Error(`train-worker ran ${ready.threads} threads, asked for ${threads}`);
 console.log(`${cpuName()}; backend ${ready.backend} (${ready.tfjsName}), threads ${ready.threads}; SimpleNet c=${channels} 1x28x28 batch ${batch}; load ${loadAtStart.join(' ')}`);
