@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorCode } from '../../core/errors.js';
 import type { ResolvedSweep, RunRecord } from '../../core/sweep/types.js';
-import { duration } from '../cli/format.js';
+import { duration, percent } from '../cli/format.js';
 import type { ChildMessage } from './child-messages.js';
 import { refreshIndex } from './index-file.js';
 import { lockOutput } from './output-lock.js';
@@ -196,7 +196,7 @@ export class LocalRunner {
       const r = outcome.record;
       this.line(
         outcome.state === 'done'
-          ? `run ${run.label}: done${outcome.skipped ? ' (already)' : ''}, test accuracy ${pct(r.test?.accuracy)}, best val_accuracy ${pct(r.best?.val_accuracy)}`
+          ? `run ${run.label}: done${outcome.skipped ? ' (already)' : ''}, test accuracy ${percent(r.test?.accuracy)}, best val_accuracy ${percent(r.best?.val_accuracy)}`
           : `run ${run.label}: failed: ${r.code ? `${r.code}: ` : ''}${r.reason ?? 'unknown reason'}`,
       );
     } else {
@@ -252,10 +252,6 @@ export class LocalRunner {
     const eta = trained > 0 && total > trained ? ` ETA ${duration(((total - trained) * seconds) / trained)}` : '';
     return `sweep ${this.sweep.id}: ${count('done')} done, ${count('running')} running, ${count('failed')} failed, ${count('queued')} queued${eta}`;
   }
-}
-
-function pct(value: number | undefined): string {
-  return value === undefined ? 'n/a' : `${(value * 100).toFixed(2)}%`;
 }
 
 /**
