@@ -20,6 +20,16 @@ export interface AtomicWriteOptions {
   fsync?: boolean;
 }
 
+/** The temp file's name for `target`: ".<target>.<pid>.<random>.tmp", hidden and unique per write. */
+function tempName(target: string): string {
+  return `.${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/** Whether `name` is a temp file of writeFileAtomic's (left behind when its process was killed mid-write). */
+export function isAtomicWriteTemp(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
 /** Writes `chunks` (a stream, or e.g. `[bytes]` when the whole content is in memory) to `path` atomically. */
 export async function writeFileAtomic(
   path: string,
@@ -28,7 +38,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const durable = options.fsync ?? true;
   const folder = dirname(path);
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(folder, tempName(basename(path)));
   let handle;
   try {
     handle = await open(temp, 'wx', 0o644);

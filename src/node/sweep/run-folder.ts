@@ -4,10 +4,9 @@
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isAtomicWriteTemp } from '../files/atomic-file.js';
+import { epochOfBundleName } from '../train/checkpoint-policy.js';
 
-const EPOCH_BUNDLE = /^epoch-(\d+)\.archbundle$/;
-/** The atomic writer's temp names: ".<target>.<pid>.<random>.tmp". */
-const TEMP_FILE = /^\..+\.\d+\.[0-9a-f]+\.tmp$/;
 export const METRICS_FILE = 'metrics.jsonl';
 
 async function names(folder: string): Promise<string[]> {
@@ -23,15 +22,15 @@ async function names(folder: string): Promise<string[]> {
 export async function newestEpochBundle(folder: string): Promise<{ file: string; epoch: number } | null> {
   let newest: { file: string; epoch: number } | null = null;
   for (const name of await names(folder)) {
-    const match = EPOCH_BUNDLE.exec(name);
-    if (match && (!newest || Number(match[1]) > newest.epoch)) newest = { file: path.join(folder, name), epoch: Number(match[1]) };
+    const epoch = epochOfBundleName(name);
+    if (epoch !== null && (!newest || epoch > newest.epoch)) newest = { file: path.join(folder, name), epoch };
   }
   return newest;
 }
 
 /** Removes the temp files of writes that never finished (a process killed mid-checkpoint). */
 export async function removeStaleTemps(folder: string): Promise<string[]> {
-  const stale = (await names(folder)).filter((name) => TEMP_FILE.test(name));
+  const stale = (await names(folder)).filter(isAtomicWriteTemp);
   await Promise.all(stale.map((name) => rm(path.join(folder, name), { force: true })));
   return stale;
 }
