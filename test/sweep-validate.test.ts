@@ -143,6 +143,14 @@ describe('loadSweep', () => {
     await assert.rejects(loadSweep('sweep.json', { cwd: dir }), (e: ArchbundleError) => e.code === 'E_CONFIG_NOT_FOUND' && e.message.includes('missing.json'));
   });
 
+  it('a sweep file that does not parse names the file and the syntax expected', async () => {
+    const dir = project({ 'sweep.json': '{"base": ', 'sweep.yaml': 'grid: [unclosed\n' });
+    await assert.rejects(loadSweep('sweep.json', { cwd: dir }), (e: ArchbundleError) =>
+      e.code === 'E_INVALID_CONFIG' && /^sweep file .*sweep\.json cannot be parsed: expected JSON \(name it \.yaml or \.yml for YAML\); ./.test(e.message));
+    await assert.rejects(loadSweep('sweep.yaml', { cwd: dir }), (e: ArchbundleError) =>
+      e.code === 'E_INVALID_CONFIG' && /^sweep file .*sweep\.yaml cannot be parsed: expected YAML \(the file name ends in \.yaml or \.yml\); ./.test(e.message));
+  });
+
   it('the CLI prints one line per problem and exits 1 before training anything', async () => {
     const dir = project({ 'sweep.yaml': `base: ${JSON.stringify(BASE)}\ngrid:\n  optimizer.args.learningRate: [-1, 0.1]\n  epochs: [0, 1]\n` });
     const io = bufferIo({ cwd: dir });

@@ -14,12 +14,14 @@ export async function readSweepFile(file: string): Promise<SweepFile> {
     const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_CONFIG_NOT_FOUND' : 'E_IO';
     throw new EnvironmentError(code, `sweep file ${file} cannot be read: ${(error as Error).message}`, [], { cause: error });
   }
+  const yaml = /\.ya?ml$/i.test(file);
   let raw: unknown;
   try {
-    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+    raw = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message.split('\n').filter(Boolean).join(' ');
-    throw new ArchbundleError('E_INVALID_CONFIG', `sweep file ${file} cannot be parsed: ${message}`, [], { cause: error });
+    const expected = yaml ? 'YAML (the file name ends in .yaml or .yml)' : 'JSON (name it .yaml or .yml for YAML)';
+    throw new ArchbundleError('E_INVALID_CONFIG', `sweep file ${file} cannot be parsed: expected ${expected}; ${message}`, [], { cause: error });
   }
   return validateOrThrow<SweepFile>(sweepSchema(), raw ?? {}, `settings in sweep file ${file}`, 'E_INVALID_CONFIG');
 }
