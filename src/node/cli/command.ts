@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   predict: { summary: 'classify images and arrays with any bundle', load: async () => (await import('./commands/predict.js')).default },
   view: { summary: 'open bundles and runs in the browser (a local viewer server)', load: async () => (await import('./commands/view.js')).default },
   report: { summary: 'write a self-contained HTML report of bundles (opens offline)', load: async () => (await import('./commands/report.js')).default },
+  compare: { summary: 'a leaderboard of bundles, runs and sweeps', load: async () => (await import('./commands/compare.js')).default },
   inspect: { summary: 'show what a bundle holds', load: async () => (await import('./commands/inspect.js')).default },
   validate: { summary: 'check bundles (for CI); exit 0 valid, 1 invalid, 2 usage', load: async () => (await import('./commands/validate.js')).default },
   import: { summary: 'turn a PyTorch checkpoint into a bundle, executing nothing', load: async () => (await import('./commands/import.js')).default },
