@@ -10,8 +10,9 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunRecord, SweepIndex } from '../src/core/sweep/types.js';
+import type { RunRecord } from '../src/core/sweep/types.js';
 import { BIN, runCli, type CliRun } from './helpers/cli.js';
+import { runIdOf, runRecordIn, sweepIndexIn } from './helpers/sweep-folder.js';
 import { splitTar } from './helpers/tar-craft.js';
 import { tempDir } from './helpers/tempdir.js';
 
@@ -41,20 +42,6 @@ function sweep(args: string[], cwd = dir): Promise<CliRun> {
   return runCli(['sweep', ...args], { cwd, env: ENV });
 }
 
-function index(output: string): SweepIndex {
-  return JSON.parse(readFileSync(path.join(output, 'sweep.json'), 'utf8')) as SweepIndex;
-}
-
-function record(output: string, id: string): RunRecord {
-  return JSON.parse(readFileSync(path.join(output, id, 'run.json'), 'utf8')) as RunRecord;
-}
-
-function idOf(output: string, modelClass: string): string {
-  const run = index(output).runs.find((r) => r.axes['model.class'] === modelClass);
-  assert.ok(run, `a ${modelClass} run in ${output}`);
-  return run.id;
-}
-
 async function tensorsOf(bundle: string): Promise<{ weights: Uint8Array; optimizer: Uint8Array }> {
   const entries = await splitTar(readFileSync(bundle));
   return { weights: entries.get('weights.bin')!, optimizer: entries.get('optimizer.bin')! };
@@ -67,11 +54,11 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     const run = await sweep(['sweep.json', '--workers', '2']);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /workers: 2, 1 thread each/);
-    const { sweep: header, runs } = index(output);
+    const { sweep: header, runs } = sweepIndexIn(output);
     assert.deepEqual(header.axes, ['model.class', 'model.args']);
     assert.equal(header.file, '../../sweep.json');
     assert.deepEqual(runs.map((r) => [r.axes['model.class'], r.state]).sort(), [['LeNet', 'done'], ['MLP', 'done']]);
-    const records = runs.map((r) => record(output, r.id));
+    const records = runs.map((r) => runRecordIn(output, r.id));
     for (const r of records) {
       assert.equal(r.sweep, header.id);
       assert.equal(r.attempts, 1);
@@ -95,22 +82,22 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
   });
 
   it('run again, it skips the runs that are done and trains nothing', async () => {
-    const bundle = path.join(output, idOf(output, 'LeNet'), 'epoch-0003.archbundle');
+    const bundle = path.join(output, runIdOf(output, 'LeNet'), 'epoch-0003.archbundle');
     const before = statSync(bundle).mtimeMs;
     const run = await sweep(['sweep.json', '--workers', '2']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /2 of 2 runs already done, skipped/);
     assert.doesNotMatch(run.stdout, /started/);
     assert.equal(statSync(bundle).mtimeMs, before);
-    assert.equal(record(output, idOf(output, 'LeNet')).attempts, 1);
+    assert.equal(runRecordIn(output, runIdOf(output, 'LeNet')).attempts, 1);
     const dry = await sweep(['sweep.json', '--dry-run']);
     assert.equal(dry.code, 0);
-    assert.match(dry.stdout, new RegExp(`${idOf(output, 'MLP')}\\s+done\\s+3\\s+3\\s+model\\.class="MLP"`));
+    assert.match(dry.stdout, new RegExp(`${runIdOf(output, 'MLP')}\\s+done\\s+3\\s+3\\s+model\\.class="MLP"`));
   });
 
   it('a child SIGKILLed after its first checkpoint: its run is marked failed, the next sweep resumes it, and the weights equal the uninterrupted run\'s byte for byte', async () => {
     const killedOutput = path.join(dir, 'runs/killed');
-    const lenet = idOf(output, 'LeNet');
+    const lenet = runIdOf(output, 'LeNet');
     const child = spawn(process.execPath, [BIN, 'sweep', 'sweep.json', '--workers', '2', '--output', 'runs/killed'], {
       cwd: dir,
       env: { ...process.env, ...ENV },
@@ -123,7 +110,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     let killed: number | undefined;
     for (let waited = 0; waited < 120_000 && killed === undefined; waited += 10) {
       if (existsSync(path.join(folder, 'epoch-0001.archbundle'))) {
-        const pid = Number(record(killedOutput, lenet).worker!.split(':').at(-1));
+        const pid = Number(runRecordIn(killedOutput, lenet).worker!.split(':').at(-1));
         process.kill(pid, 'SIGKILL');
         killed = pid;
       } else await sleep(10);
@@ -131,22 +118,22 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     assert.ok(killed, 'the LeNet run wrote its first checkpoint');
     assert.equal(await exited, 1, stdout);
     assert.match(stdout, new RegExp(`run ${lenet} .*failed: its process was killed by SIGKILL`));
-    const failed = record(killedOutput, lenet);
+    const failed = runRecordIn(killedOutput, lenet);
     assert.equal(failed.state, 'failed');
     assert.ok(failed.epochsDone >= 1 && failed.epochsDone < 3, `killed mid-run (after epoch ${failed.epochsDone})`);
     assert.ok(!existsSync(path.join(folder, 'epoch-0003.archbundle')));
-    assert.equal(index(killedOutput).runs.find((r) => r.id === lenet)?.state, 'failed');
+    assert.equal(sweepIndexIn(killedOutput).runs.find((r) => r.id === lenet)?.state, 'failed');
 
     const again = await sweep(['sweep.json', '--workers', '2', '--output', 'runs/killed']);
     assert.equal(again.code, 0, again.stderr + again.stdout);
     assert.match(again.stdout, new RegExp(`run ${lenet} .*resumed after epoch ${failed.epochsDone} \\(attempt 2\\)`));
-    const resumed = record(killedOutput, lenet);
+    const resumed = runRecordIn(killedOutput, lenet);
     assert.equal(resumed.state, 'done');
     assert.equal(resumed.attempts, 2);
     assert.equal(resumed.reason, undefined);
     const metrics = readFileSync(path.join(folder, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; epoch: number });
     assert.deepEqual(metrics.map((m) => `${m.type}${m.epoch}`), ['epoch1', 'epoch2', 'epoch3', 'test3'], 'no epoch twice in metrics.jsonl');
-    for (const id of [lenet, idOf(output, 'MLP')]) {
+    for (const id of [lenet, runIdOf(output, 'MLP')]) {
       const uninterrupted = await tensorsOf(path.join(output, id, 'epoch-0003.archbundle'));
       const afterKill = await tensorsOf(path.join(killedOutput, id, 'epoch-0003.archbundle'));
       assert.ok(uninterrupted.weights.length > 0);
@@ -179,7 +166,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     assert.equal(await exited, 1, stdout + stderr);
     assert.match(stdout, /stopping/);
     assert.match(stderr, /stopped; 2 runs left to train: run the same command again to resume/);
-    const states = index(stoppedOutput).runs.map((r) => r.state);
+    const states = sweepIndexIn(stoppedOutput).runs.map((r) => r.state);
     assert.deepEqual(states, ['queued', 'queued']);
     for (const id of readdirSync(stoppedOutput).filter((n) => n !== 'sweep.json')) {
       assert.deepEqual(readdirSync(path.join(stoppedOutput, id)).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
@@ -187,7 +174,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     assert.ok(!existsSync(path.join(stoppedOutput, '.sweep.lock')), 'the lock is released');
     const again = await sweep(['sweep.json', '--output', 'runs/stopped']);
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(index(stoppedOutput).runs.map((r) => r.state), ['done', 'done']);
+    assert.deepEqual(sweepIndexIn(stoppedOutput).runs.map((r) => r.state), ['done', 'done']);
   });
 
   it('a sweep killed outright takes its children with it; its stale lock is taken over and the runs resume', async () => {
@@ -201,7 +188,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()));
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     for (let waited = 0; waited < 120_000 && (stdout.match(/started/g) ?? []).length < 2; waited += 10) await sleep(10);
-    const workers = index(orphanOutput).runs.map((r) => Number(record(orphanOutput, r.id).worker?.split(':').at(-1)));
+    const workers = sweepIndexIn(orphanOutput).runs.map((r) => Number(runRecordIn(orphanOutput, r.id).worker?.split(':').at(-1)));
     assert.equal(workers.filter((pid) => pid > 0).length, 2, stdout);
     child.kill('SIGKILL');
     await exited;
@@ -218,7 +205,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     assert.ok(existsSync(path.join(orphanOutput, '.sweep.lock')), 'the killed sweep could not release its lock');
     const again = await sweep(['sweep.json', '--workers', '2', '--output', 'runs/orphans']);
     assert.equal(again.code, 0, again.stderr + again.stdout);
-    assert.deepEqual(index(orphanOutput).runs.map((r) => r.state), ['done', 'done']);
+    assert.deepEqual(sweepIndexIn(orphanOutput).runs.map((r) => r.state), ['done', 'done']);
     assert.ok(!existsSync(path.join(orphanOutput, '.sweep.lock')));
   });
 
@@ -235,7 +222,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     const run = await sweep(['sweep.json'], small);
     assert.equal(run.code, 1, run.stdout);
     assert.match(run.stderr, /^archbundle sweep: run [0-9a-f]{12} failed: E_DIVERGED: training diverged: epoch 1's mean loss is (NaN|-?Infinity)/m);
-    const runs = index(path.join(small, 'out')).runs;
+    const runs = sweepIndexIn(path.join(small, 'out')).runs;
     const bad = runs.find((r) => r.axes['optimizer.args.learningRate'] === 1e30)!;
     const good = runs.find((r) => r.axes['optimizer.args.learningRate'] === 0.05)!;
     assert.equal(good.state, 'done');
@@ -251,7 +238,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     const other = await sweep(['other.json'], small);
     assert.equal(other.code, 1);
     assert.ok(
-      other.stderr.startsWith(`archbundle sweep: E_SWEEP: output folder ${path.join(small, 'out')} belongs to another sweep (id ${index(path.join(small, 'out')).sweep.id}, from ${path.join(small, 'sweep.json')})`),
+      other.stderr.startsWith(`archbundle sweep: E_SWEEP: output folder ${path.join(small, 'out')} belongs to another sweep (id ${sweepIndexIn(path.join(small, 'out')).sweep.id}, from ${path.join(small, 'sweep.json')})`),
       other.stderr,
     );
     assert.deepEqual(readdirSync(path.join(small, 'out')).sort(), before);
