@@ -100,7 +100,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     io.out(
       `${file}: ${summary.class} after epoch ${summary.epoch}, on ${dataset.name} test (${integer(result.count)} examples, backend ${backendWithThreads(backend)})\n` +
-        `engine ${describeEngine(opened, backend)}\n` +
+        `engine: ${describeEngine(opened, backend)}\n` +
         `loss ${result.loss.toFixed(4)}  accuracy ${percent(result.accuracy)}\n\nconfusion matrix (rows: true class, columns: predicted)\n`,
     );
     io.out(
