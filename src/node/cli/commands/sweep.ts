@@ -80,7 +80,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     return sweepOnQueue(sweep, queue, { detach: Boolean(values.detach), io });
   }
 
-  const { claimOutput } = await import('../../sweep/index-file.js');
+  const { claimOutput, INDEX_FILE } = await import('../../sweep/index-file.js');
   const { LocalRunner, threadsPerWorker } = await import('../../sweep/local-runner.js');
   await claimOutput(sweep);
   io.out(`workers: ${workers}, ${threadsPerWorker(workers)} thread${threadsPerWorker(workers) > 1 ? 's' : ''} each (ARCHBUNDLE_THREADS)\n`);
@@ -100,7 +100,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
   }
-  io.out(`index: ${path.join(sweep.output, 'sweep.json')}\n`);
+  io.out(`index: ${path.join(sweep.output, INDEX_FILE)}\n`);
   if (summary.interrupted > 0) {
     io.err(`archbundle sweep: stopped; ${summary.interrupted} run${summary.interrupted > 1 ? 's' : ''} left to train: run the same command again to resume\n`);
     return EXIT.failed;
