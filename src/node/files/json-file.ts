@@ -2,9 +2,9 @@
  * Small JSON state files (a sweep's index, a run's record): read back as null when absent, and
  * written atomically so a reader never sees half a file.
  */
-import { readFile } from 'node:fs/promises';
-import { ArchbundleError, EnvironmentError, type ErrorCode } from '../../core/errors.js';
+import { ArchbundleError, type ErrorCode } from '../../core/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readTextIfExists } from './read-if-exists.js';
 
 /** How a file that exists but is not JSON is reported: its error code and what it should have been. */
 export interface NotJsonError {
@@ -15,13 +15,8 @@ export interface NotJsonError {
 
 /** The parsed content of `file`, or null when it does not exist (E_IO when it cannot be read). */
 export async function readJsonFile<T>(file: string, notJson: NotJsonError): Promise<T | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new EnvironmentError('E_IO', `cannot read ${file}: ${(error as Error).message}`, [], { cause: error });
-  }
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
   try {
     return JSON.parse(text) as T;
   } catch (error) {

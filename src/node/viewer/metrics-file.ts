@@ -4,8 +4,7 @@
  * see src/node/train/session.ts. A run may still be training when it is viewed, so a last line
  * cut short, or any line that is not a JSON object, is skipped with a note instead of failing.
  */
-import { readFile } from 'node:fs/promises';
-import { EnvironmentError } from '../../core/errors.js';
+import { readTextIfExists } from '../files/read-if-exists.js';
 
 export type MetricsRecord = Record<string, number | null>;
 
@@ -25,13 +24,8 @@ const POSITION_KEYS = new Set(['epoch', 'step']);
  * String fields are dropped: `SessionRun.metrics` holds numbers only.
  */
 export async function readMetricsFile(file: string): Promise<MetricsFile | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new EnvironmentError('E_IO', `cannot read ${file}: ${(error as Error).message}`, [], { cause: error });
-  }
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
   const records: MetricsRecord[] = [];
   const skipped: string[] = [];
   text.split('\n').forEach((line, index) => {
