@@ -5,16 +5,11 @@
  *
  *   node --import tsx bench/ab-filter-chunks.ts
  */
-import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, seedRandom, selectBackend, trainStep } from '../src/index.js';
+import { selectBackend, trainStep } from '../src/index.js';
 import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
-import { instantiate } from '../src/train.js';
+import { simpleNetWorkload } from './simplenet-workload.js';
 await selectBackend();
-seedRandom(0);
-const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: 16 });
-const x = tf.randomNormal([128, 28, 28, 1], 0, 1, 'float32', 1);
-const labels = tf.randomUniform([128], 0, 10, 'int32', 2) as tf.Tensor1D;
-const opt = createOptimizer('Adam', { learningRate: 1e-3 });
+const { model, x, labels, optimizer: opt } = simpleNetWorkload();
 trainStep(model, opt, x, labels);
 const times: Record<string, number[]> = { chunked: [], whole: [] };
 for (let r = 0; r < 8; r++) {

@@ -14,10 +14,10 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, seedRandom, selectBackend, trainStep } from '../src/index.js';
+import { selectBackend, trainStep } from '../src/index.js';
 import { batchNormTrainingPath } from '../src/tfjs/backend/wasm-kernels/batch-norm-training.js';
 import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
-import { instantiate } from '../src/train.js';
+import { simpleNetWorkload } from './simplenet-workload.js';
 
 const VARIANTS = {
   before: { fusedBatchNorm: false, pointwise: false },
@@ -28,11 +28,7 @@ type Variant = keyof typeof VARIANTS;
 
 const { values: opts } = parseArgs({ options: { rounds: { type: 'string', default: '8' } } });
 const info = await selectBackend();
-seedRandom(0);
-const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: 16 });
-const x = tf.randomNormal([128, 28, 28, 1], 0, 1, 'float32', 1);
-const labels = tf.randomUniform([128], 0, 10, 'int32', 2) as tf.Tensor1D;
-const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
+const { model, x, labels, optimizer } = simpleNetWorkload();
 const loadBefore = loadavg()[0]!;
 const wall: Record<Variant, number[]> = { before: [], bn: [], after: [] };
 const cpu: Record<Variant, number[]> = { before: [], bn: [], after: [] };

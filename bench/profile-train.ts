@@ -13,10 +13,10 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, seedRandom, selectBackend, trainStep } from '../src/index.js';
+import { selectBackend, trainStep } from '../src/index.js';
 import { batchNormTrainingPath } from '../src/tfjs/backend/wasm-kernels/batch-norm-training.js';
 import { filterGradientChunking } from '../src/tfjs/backend/wasm-kernels/conv2d-backprop-filter.js';
-import { instantiate } from '../src/train.js';
+import { simpleNetWorkload } from './simplenet-workload.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -32,11 +32,7 @@ const batch = Number(opts.batch);
 const info = await selectBackend();
 batchNormTrainingPath.fused = !opts.baseline;
 filterGradientChunking.pointwiseProduct = !opts.baseline;
-seedRandom(0);
-const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels: Number(opts.channels) });
-const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
-const labels = tf.randomUniform([batch], 0, 10, 'int32', 2) as tf.Tensor1D;
-const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
+const { model, x, labels, optimizer } = simpleNetWorkload({ batch, channels: Number(opts.channels) });
 trainStep(model, optimizer, x, labels); // warm-up: operator caches, Adam slots
 
 const perKernel = new Map<string, { ms: number; calls: number }>();

@@ -69,15 +69,10 @@ if (opts.child) {
 
 /** In the child: ms per training step and per inference batch at ARCHBUNDLE_THREADS threads. */
 async function measureOurs(): Promise<Figures> {
-  const tf = await import('@tensorflow/tfjs');
-  const { compileForInference, createOptimizer, seedRandom, selectBackend, trainStep } = await import('../src/index.js');
-  const { instantiate } = await import('../src/train.js');
+  const { compileForInference, selectBackend, trainStep } = await import('../src/index.js');
+  const { simpleNetWorkload } = await import('./simplenet-workload.js');
   const info = await selectBackend('wasm');
-  seedRandom(0);
-  const model = instantiate('SimpleNet', { classes: 10, resolution: [1, 28, 28], channels });
-  const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
-  const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1) as import('@tensorflow/tfjs').Tensor4D;
-  const labels = tf.randomUniform([batch], 0, 10, 'int32', 2) as import('@tensorflow/tfjs').Tensor1D;
+  const { model, x, labels, optimizer } = simpleNetWorkload({ batch, channels });
   const time = (run: () => void) => {
     for (let i = 0; i < warmup; i++) run();
     const t0 = performance.now();
