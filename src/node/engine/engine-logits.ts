@@ -5,7 +5,7 @@ const BATCH = 256;
 
 /**
  * The logits of each example (NHWC floats of `height × width × channels`), through `engine` in
- * batches of up to 256, in order (what predictLogits does for TF.js alone).
+ * batches of up to BATCH examples, in order (what predictLogits does for TF.js alone).
  */
 export async function engineLogits(engine: InferenceEngine, examples: readonly Float32Array[], shape: readonly [number, number, number]): Promise<Float32Array[]> {
   const size = shape[0] * shape[1] * shape[2];
