@@ -3,6 +3,7 @@
  * descriptor of the ONNX messages (proto-descriptor.ts).
  */
 import protobuf from 'protobufjs/light.js';
+import { ArchbundleError } from '../errors.js';
 import { ONNX_DATA_TYPE, type OnnxAttribute, type OnnxGraph, type OnnxTensor, type OnnxValueInfo } from './graph.js';
 import { ONNX_PROTO } from './proto-descriptor.js';
 
@@ -46,7 +47,10 @@ export function encodeOnnxModel(graph: OnnxGraph, options: EncodeOptions = {}): 
     },
   };
   const problem = ModelProto.verify(message);
-  if (problem) throw new Error(`ONNX model message is malformed: ${problem}`);
+  if (problem) {
+    // a graph the exporter built wrong: refused like an unsupported layer, so `auto` engines fall back to TF.js
+    throw new ArchbundleError('E_EXPORT_UNSUPPORTED', `ONNX graph "${graph.name}" cannot be encoded: a field does not hold the type ONNX's ModelProto expects (${problem})`);
+  }
   return ModelProto.encode(ModelProto.fromObject(message)).finish();
 }
 
