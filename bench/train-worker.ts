@@ -15,11 +15,12 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { compileForInference, createOptimizer, seedRandom, selectBackend, trainStep, type Classifier } from '../src/index.js';
-import { instantiate } from '../src/train.js';
+import { compileForInference, selectBackend, trainStep, type Classifier } from '../src/index.js';
 import { countModelFlops } from '../src/tfjs/model-flops.js';
 import { requireThreads, threadsFromEnv } from './threads-in-use.js';
 import { DEFAULT_KERNEL_SHAPES, kernelRates } from './kernel-rates.js';
+import { simpleNetWorkload } from './simplenet-workload.js';
+import { median } from './stats.js';
 import { TRAIN_WORKER_OPTIONS } from './train-worker-options.js';
 import { onnxruntimeEngine, type InferenceEngine } from '../src/node/engine/index.js';
 
@@ -29,22 +30,12 @@ const warmup = Number(opts.warmup);
 const batch = Number(opts.batch);
 const channels = Number(opts.channels);
 const resolution: [number, number, number] = [1, 28, 28];
-const classes = 10;
 const reply = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-function buildModel(): Classifier {
-  seedRandom(0);
-  return instantiate('SimpleNet', { classes, resolution, channels });
-}
-
-/** One training step over a fixed random batch of `n`. */
-function trainer(model: Classifier, n: number): () => void {
-  const x = tf.randomNormal([n, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 1);
-  const labels = tf.randomUniform([n], 0, classes, 'int32', 2) as tf.Tensor1D;
-  const optimizer = createOptimizer('Adam', { learningRate: 1e-3 });
-  return () => {
-    trainStep(model, optimizer, x, labels);
-  };
+/** bench:train's SimpleNet with its training step over a fixed random batch of `n`. */
+function trainer(n: number): { model: Classifier; step: () => void } {
+  const { model, x, labels, optimizer } = simpleNetWorkload({ batch: n, channels });
+  return { model, step: () => void trainStep(model, optimizer, x, labels) };
 }
 
 /** Median ms per call over `count` calls, after `warm` unmeasured ones. */
@@ -56,16 +47,13 @@ function msPerStep(step: () => void, count: number, warm: number): number {
     step();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+  return median(times);
 }
 
 const info = await selectBackend();
 const threads = requireThreads(threadsFromEnv());
-const model = buildModel();
+const { model, step: runTrainStep } = trainer(batch);
 const flops = countModelFlops(model.net, batch);
-const runTrainStep = trainer(model, batch);
 const xInfer = tf.randomNormal([batch, resolution[1], resolution[2], resolution[0]], 0, 1, 'float32', 3);
 // One step first, so that the eval-mode statistics are not the identity and folding batch norm is exercised for real.
 runTrainStep();
@@ -112,9 +100,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     model.dispose();
     const cpuBatch = Number(opts['cpu-batch']);
     await selectBackend('cpu');
-    const cpuModel = buildModel();
-    const ms = msPerStep(trainer(cpuModel, cpuBatch), Number(opts['cpu-steps']), 0);
-    cpuModel.dispose();
+    const cpuTraining = trainer(cpuBatch);
+    const ms = msPerStep(cpuTraining.step, Number(opts['cpu-steps']), 0);
+    cpuTraining.model.dispose();
     reply({ cpu_images_per_s: Math.round((cpuBatch * 10000) / ms) / 10 });
   } else if (command === 'quit') {
     break;
