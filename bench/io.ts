@@ -31,6 +31,7 @@
  * core is busy), and the machine's load average (the figures are noisy on a shared machine).
  */
 import { peersDir } from './peer.js';
+import { median } from './stats.js';
 import { threadsInUse } from './threads-in-use.js';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -45,7 +46,6 @@ import { instantiate } from '../src/train.js';
 const RUNS = Number(process.env.BENCH_IO_RUNS ?? 3);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const gbPerS = (bytes: number, seconds: number) => Math.round((bytes / seconds / 1e9) * 1000) / 1000;
 const log = (line: string) => console.log(line);
 

@@ -5,6 +5,7 @@
  * limit it is divided by are timed close together on a machine whose load moves.
  */
 import * as tf from '@tensorflow/tfjs';
+import { median } from './stats.js';
 
 export interface KernelRate {
   shape: number[];
@@ -31,8 +32,7 @@ function medianMs(op: () => tf.Tensor, runs: number): number {
     return ms;
   };
   once();
-  const times = Array.from({ length: runs }, once).sort((x, y) => x - y);
-  return times[runs >> 1]!;
+  return median(Array.from({ length: runs }, once));
 }
 
 const rate = (shape: number[], flops: number, ms: number): KernelRate => ({
