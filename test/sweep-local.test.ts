@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunRecord } from '../src/core/sweep/types.js';
 import { BIN, runCli, type CliRun } from './helpers/cli.js';
-import { runIdOf, runRecordIn, sweepIndexIn } from './helpers/sweep-folder.js';
+import { divergingSweep, processAlive, runIdOf, runRecordIn, sweepIndexIn } from './helpers/sweep-folder.js';
 import { splitTar } from './helpers/tar-craft.js';
 import { tempDir } from './helpers/tempdir.js';
 
@@ -192,16 +192,8 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     assert.equal(workers.filter((pid) => pid > 0).length, 2, stdout);
     child.kill('SIGKILL');
     await exited;
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    for (let waited = 0; waited < 30_000 && workers.some(alive); waited += 50) await sleep(50);
-    assert.deepEqual(workers.filter(alive), [], 'no child trains on without its sweep');
+    for (let waited = 0; waited < 30_000 && workers.some(processAlive); waited += 50) await sleep(50);
+    assert.deepEqual(workers.filter(processAlive), [], 'no child trains on without its sweep');
     assert.ok(existsSync(path.join(orphanOutput, '.sweep.lock')), 'the killed sweep could not release its lock');
     const again = await sweep(['sweep.json', '--workers', '2', '--output', 'runs/orphans']);
     assert.equal(again.code, 0, again.stderr + again.stdout);
@@ -211,14 +203,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
 
   it('a diverging run is marked failed (E_DIVERGED) while the others finish; exit 1', async () => {
     const small = tempDir('archbundle-sweep-');
-    const base = {
-      model: { class: 'MLP', args: { classes: 4, resolution: [1, 8, 8], hidden: [8] } },
-      data: { dataset: 'synthetic', synthetic: { train: 64, test: 16, classes: 4, resolution: [1, 8, 8] }, batchSize: 16 },
-      optimizer: { class: 'SGD', args: { learningRate: 0.05 } },
-      epochs: 2,
-      output: 'out',
-    };
-    writeFileSync(path.join(small, 'sweep.json'), JSON.stringify({ base, grid: { 'optimizer.args.learningRate': [0.05, 1e30] } }));
+    writeFileSync(path.join(small, 'sweep.json'), JSON.stringify(divergingSweep()));
     const run = await sweep(['sweep.json'], small);
     assert.equal(run.code, 1, run.stdout);
     assert.match(run.stderr, /^archbundle sweep: run [0-9a-f]{12} failed: E_DIVERGED: training diverged: epoch 1's mean loss is (NaN|-?Infinity)/m);
@@ -233,7 +218,7 @@ describe('archbundle sweep on one machine', { concurrency: false }, () => {
     assert.deepEqual(readdirSync(path.join(small, 'out', bad.id)).filter((n) => n.endsWith('.archbundle')), []);
 
     // the same folder for another sweep: refused before anything is written
-    writeFileSync(path.join(small, 'other.json'), JSON.stringify({ base, grid: { seed: [3, 4] } }));
+    writeFileSync(path.join(small, 'other.json'), JSON.stringify({ ...divergingSweep(), grid: { seed: [3, 4] } }));
     const before = readdirSync(path.join(small, 'out')).sort();
     const other = await sweep(['other.json'], small);
     assert.equal(other.code, 1);

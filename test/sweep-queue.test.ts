@@ -14,10 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunRecord, SweepIndex } from '../src/core/sweep/types.js';
 import { BIN, runCli, type CliRun } from './helpers/cli.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis-server.js';
 import { splitTar } from './helpers/tar-craft.js';
+import { divergingSweep, processAlive, runIdOf, runRecordIn, sweepIndexIn } from './helpers/sweep-folder.js';
 import { tempDir } from './helpers/tempdir.js';
 import { openQueue } from '../src/node/sweep/queue/open-queue.js';
 import { parseRedisUrl, type RedisAddress } from '../src/node/sweep/queue/redis-url.js';
@@ -81,20 +81,6 @@ function startWorker(url: string, ...extra: string[]): WorkerProcess {
   return worker;
 }
 
-function index(output: string): SweepIndex {
-  return JSON.parse(readFileSync(path.join(output, 'sweep.json'), 'utf8')) as SweepIndex;
-}
-
-function record(output: string, id: string): RunRecord {
-  return JSON.parse(readFileSync(path.join(output, id, 'run.json'), 'utf8')) as RunRecord;
-}
-
-function idOf(output: string, modelClass: string): string {
-  const run = index(output).runs.find((r) => r.axes['model.class'] === modelClass);
-  assert.ok(run, `a ${modelClass} run in ${output}`);
-  return run.id;
-}
-
 async function weightsOf(bundle: string): Promise<Uint8Array> {
   const weights = (await splitTar(readFileSync(bundle))).get('weights.bin');
   assert.ok(weights, `weights.bin in ${bundle}`);
@@ -104,15 +90,6 @@ async function weightsOf(bundle: string): Promise<Uint8Array> {
 /** The child processes of `pid` (Linux: /proc/PID/task/PID/children). */
 function runProcessesOf(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
@@ -134,7 +111,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     const run = await runCli(['sweep', 'sweep.json', '--output', 'local', '--workers', '2'], { cwd: dir, env: ENV });
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, new RegExp(`workers: 2, ${THREADS} threads? each`));
-    assert.deepEqual(index(local).runs.map((r) => r.state), ['done', 'done']);
+    assert.deepEqual(sweepIndexIn(local).runs.map((r) => r.state), ['done', 'done']);
   });
 
   it('two workers take the runs; one is SIGKILLed after its first checkpoint and another resumes its run to the same weights', { timeout: 300_000 }, async () => {
@@ -143,13 +120,13 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     assert.equal(detached.code, 0, detached.stderr + detached.stdout);
     assert.match(detached.stdout, /queue redis:\/\/127\.0\.0\.1:\d+\/main: 2 queued now, 0 already queued or running, 0 done before/);
     assert.match(detached.stdout, new RegExp(`archbundle worker --queue ${url.replace(/[.]/g, '\\.')}\n`));
-    assert.equal(index(queued).sweep.id, index(local).sweep.id, 'the same runs make the same sweep');
+    assert.equal(sweepIndexIn(queued).sweep.id, sweepIndexIn(local).sweep.id, 'the same runs make the same sweep');
 
     const first = [startWorker(url, '--idle-exit', '3'), startWorker(url, '--idle-exit', '3')];
-    const lenet = idOf(local, 'LeNet');
+    const lenet = runIdOf(local, 'LeNet');
     // the worker training LeNet, killed as soon as its first epoch bundle is on disk
     const victimPid = await until('LeNet\'s first checkpoint', 120_000, () =>
-      existsSync(path.join(queued, lenet, 'epoch-0001.archbundle')) && Number(record(queued, lenet).worker!.split(':').pop()),
+      existsSync(path.join(queued, lenet, 'epoch-0001.archbundle')) && Number(runRecordIn(queued, lenet).worker!.split(':').pop()),
     );
     const victim = first.find((w) => w.child.pid === victimPid);
     assert.ok(victim, `run.json names a worker we started (${victimPid})`);
@@ -157,8 +134,8 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     assert.equal(trainer.length, 1, 'the worker trains its run in one child process');
     victim.child.kill('SIGKILL');
     // SIGKILL reaches the worker alone: its run process must notice and stop writing to the run's folder
-    await until('the killed worker\'s run process to exit', 10_000, () => !alive(trainer[0]!));
-    assert.equal(record(queued, lenet).state, 'running');
+    await until('the killed worker\'s run process to exit', 10_000, () => !processAlive(trainer[0]!));
+    assert.equal(runRecordIn(queued, lenet).state, 'running');
     const rescuer = startWorker(url, '--idle-exit', '3');
 
     const follow = await cli(['sweep', 'sweep.json', '--output', 'queued', '--queue', url]);
@@ -166,7 +143,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     assert.match(follow.stdout, /0 queued now, 2 already queued or running|1 queued now|0 queued now, 1 already queued or running, 1 done before/);
     assert.match(follow.stdout, new RegExp(`\n${2}/2 done, 0 running, 0 failed, 0 queued\n`));
 
-    const resumed = record(queued, lenet);
+    const resumed = runRecordIn(queued, lenet);
     assert.equal(resumed.state, 'done');
     assert.equal(resumed.attempts, 2, 'trained twice: before and after the kill');
     assert.notEqual(resumed.worker, `${os.hostname()}:${victimPid}`);
@@ -174,7 +151,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     const log = survivors.map((w) => w.output()).join('');
     assert.match(log, new RegExp(`${lenet}: attempt 2, resuming after epoch \\d from .*epoch-000\\d\\.archbundle`));
 
-    for (const r of index(queued).runs) {
+    for (const r of sweepIndexIn(queued).runs) {
       assert.equal(r.state, 'done', `${r.id} done`);
       assert.equal(r.epochsDone, EPOCHS);
       const last = `epoch-${String(EPOCHS).padStart(4, '0')}.archbundle`;
@@ -190,14 +167,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
   it('a run that fails (diverged) is failed in the queue, not retried, and recorded with its reason; the other finishes; exit 1; the next pass retries it', { timeout: 300_000 }, async () => {
     const small = path.join(dir, 'diverging');
     mkdirSync(small);
-    const base = {
-      model: { class: 'MLP', args: { classes: 4, resolution: [1, 8, 8], hidden: [8] } },
-      data: { dataset: 'synthetic', synthetic: { train: 64, test: 16, classes: 4, resolution: [1, 8, 8] }, batchSize: 16 },
-      optimizer: { class: 'SGD', args: { learningRate: 0.05 } },
-      epochs: 2,
-      output: 'out',
-    };
-    writeFileSync(path.join(small, 'sweep.json'), JSON.stringify({ base, grid: { 'optimizer.args.learningRate': [0.05, 1e30] } }));
+    writeFileSync(path.join(small, 'sweep.json'), JSON.stringify(divergingSweep()));
     const url = `${redis.url}/diverging`;
     const following = runCli(['sweep', 'sweep.json', '--queue', url], { cwd: small, env: ENV });
     const worker = startWorker(url, '--concurrency', '2', '--idle-exit', '2');
@@ -216,7 +186,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     const again = startWorker(url, '--idle-exit', '2');
     assert.equal(await again.exited, 0, again.output());
     assert.match(again.output(), /stopped: 0 runs done, 1 failed/);
-    const runs = index(path.join(small, 'out')).runs;
+    const runs = sweepIndexIn(path.join(small, 'out')).runs;
     const bad = runs.find((r) => r.axes['optimizer.args.learningRate'] === 1e30)!;
     assert.equal(bad.state, 'failed');
     assert.equal(bad.code, 'E_DIVERGED');
@@ -240,12 +210,12 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     const queuedRun = await runCli(['sweep', 'sweep.json', '--queue', url, '--detach'], { cwd: doomed, env: ENV });
     assert.equal(queuedRun.code, 0, queuedRun.stderr + queuedRun.stdout);
     const output = path.join(doomed, 'out');
-    const id = index(output).runs[0]!.id;
+    const id = sweepIndexIn(output).runs[0]!.id;
     // attempts 1 to 4 each lose their worker; the stall that follows the 4th is one too many
     for (let attempt = 1; attempt <= 4; attempt++) {
       const worker = startWorker(url);
       await until(`attempt ${attempt} to start`, 120_000, () => {
-        const r = existsSync(path.join(output, id, 'run.json')) ? record(output, id) : undefined;
+        const r = existsSync(path.join(output, id, 'run.json')) ? runRecordIn(output, id) : undefined;
         return r?.attempts === attempt && r.worker === `${os.hostname()}:${worker.child.pid}`;
       });
       worker.child.kill('SIGKILL');
@@ -258,11 +228,11 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     assert.match(follow.stdout, /: 0 queued now, 1 already queued or running, 0 done before\n/);
     assert.match(follow.stdout, /\n0\/1 done, 0 running, 1 failed, 0 queued\n/);
     assert.match(follow.stderr, new RegExp(`^archbundle sweep: run ${id} failed: E_QUEUE: the queue gave the run up: job stalled more than allowable limit\n$`));
-    const given = record(output, id);
+    const given = runRecordIn(output, id);
     assert.equal(given.state, 'failed');
     assert.equal(given.code, 'E_QUEUE');
     assert.equal(given.attempts, 4);
-    assert.equal(index(output).runs[0]!.state, 'failed');
+    assert.equal(sweepIndexIn(output).runs[0]!.state, 'failed');
   });
 
   it('Redis unreachable: one line naming the address, exit 1, at once', async () => {
@@ -281,7 +251,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     const url = `${redis.url}/shared`;
     const other = await cli(['sweep', 'other.json', '--output', 'other', '--queue', url, '--detach']);
     assert.equal(other.code, 0, other.stderr + other.stdout);
-    const otherId = index(path.join(dir, 'other')).sweep.id;
+    const otherId = sweepIndexIn(path.join(dir, 'other')).sweep.id;
     const refused = await cli(['sweep', 'sweep.json', '--output', 'queued', '--queue', url]);
     assert.equal(refused.code, 1, refused.stderr + refused.stdout);
     assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
@@ -296,7 +266,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     // the other sweep's runs, still queued by the test above
     const url = `${redis.url}/shared`;
     const other = path.join(dir, 'other');
-    const lenet = idOf(other, 'LeNet');
+    const lenet = runIdOf(other, 'LeNet');
     const stopped = startWorker(url, '--concurrency', '2');
     await until("LeNet's first checkpoint", 120_000, () => existsSync(path.join(other, lenet, 'epoch-0001.archbundle')));
     const signalled = Date.now();
@@ -318,7 +288,7 @@ describe('archbundle sweep --queue and archbundle worker', { concurrency: false 
     const follow = await cli(['sweep', 'other.json', '--output', 'other', '--queue', url]);
     assert.equal(follow.code, 0, follow.stderr + follow.stdout);
     assert.equal(await next.exited, 0, next.output());
-    const resumed = record(other, lenet);
+    const resumed = runRecordIn(other, lenet);
     assert.equal(resumed.state, 'done');
     assert.equal(resumed.attempts, 2);
     assert.match(next.output(), new RegExp(`${lenet}: attempt 2, resuming after epoch \\d`));

@@ -1,4 +1,7 @@
-/** A sweep's output folder as the tests read it back: sweep.json, each run's run.json, a run's id by model class. */
+/**
+ * A sweep's output folder as the tests read it back (sweep.json, each run's run.json, a run's id by
+ * model class), and the pieces the local and queue sweep tests both build.
+ */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,4 +20,26 @@ export function runIdOf(output: string, modelClass: string): string {
   const run = sweepIndexIn(output).runs.find((r) => r.axes['model.class'] === modelClass);
   assert.ok(run, `a ${modelClass} run in ${output}`);
   return run.id;
+}
+
+/** Whether a process is still there (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A sweep of two tiny MLP runs on synthetic data, the second with a rate that makes its loss non-finite. */
+export function divergingSweep(): { base: object; grid: Record<string, unknown[]> } {
+  const base = {
+    model: { class: 'MLP', args: { classes: 4, resolution: [1, 8, 8], hidden: [8] } },
+    data: { dataset: 'synthetic', synthetic: { train: 64, test: 16, classes: 4, resolution: [1, 8, 8] }, batchSize: 16 },
+    optimizer: { class: 'SGD', args: { learningRate: 0.05 } },
+    epochs: 2,
+    output: 'out',
+  };
+  return { base, grid: { 'optimizer.args.learningRate': [0.05, 1e30] } };
 }
