@@ -5,12 +5,11 @@
  * run through an outage, says so in one line, and ends with exit 0. Neither prints a stack trace.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BIN } from './helpers/cli.js';
+import { spawnCli, type RunningCli } from './helpers/cli.js';
 import { startRedis, type RedisServer } from './helpers/redis-server.js';
 import { tempDir } from './helpers/tempdir.js';
 
@@ -31,24 +30,13 @@ async function restartRedis(redis: RedisServer & { dir: string }, downMs: number
   await startRedis({ port: redis.port, dir: redis.dir, appendonly: true });
 }
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-const started: Started[] = [];
+const started: RunningCli[] = [];
 after(() => {
   for (const s of started) s.child.kill('SIGKILL');
 });
 
-function start(cwd: string, args: string[]): Started {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const s = { child, output: () => text, exited };
+function start(cwd: string, args: string[]): RunningCli {
+  const s = spawnCli(args, { cwd, env: ENV });
   started.push(s);
   return s;
 }

@@ -8,13 +8,12 @@
  * output folder that another sweep owns.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BIN, runCli, type CliRun } from './helpers/cli.js';
+import { runCli, spawnCli, type CliRun, type RunningCli } from './helpers/cli.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis-server.js';
 import { splitTar } from './helpers/tar-craft.js';
 import { divergingSweep, processAlive, runIdOf, runRecordIn, sweepIndexIn } from './helpers/sweep-folder.js';
@@ -55,28 +54,13 @@ function cli(args: string[]): Promise<CliRun> {
   return runCli(args, { cwd: dir, env: ENV });
 }
 
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-const workers: WorkerProcess[] = [];
+const workers: RunningCli[] = [];
 after(() => {
   for (const w of workers) w.child.kill('SIGKILL');
 });
 
-function startWorker(url: string, ...extra: string[]): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--threads', String(THREADS), '--stall-seconds', '2', ...extra], {
-    cwd: dir,
-    env: { ...process.env, ...ENV },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const worker = { child, output: () => text, exited };
+function startWorker(url: string, ...extra: string[]): RunningCli {
+  const worker = spawnCli(['worker', '--queue', url, '--threads', String(THREADS), '--stall-seconds', '2', ...extra], { cwd: dir, env: ENV });
   workers.push(worker);
   return worker;
 }
