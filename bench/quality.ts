@@ -6,7 +6,10 @@
  * in the same run: a PyTorch run of the same preset would double a bench that already takes
  * tens of minutes, so the published figures are the reference here.
  *
- *   npm run bench:quality -- --preset fashion-mnist-simplenet [--minutes 30] [--threads N]
+ *   npm run bench:quality -- --preset fashion-mnist-simplenet [--minutes 30] [--threads N] [--set KEY=VALUE ...]
+ *
+ * `--set` changes the preset for this run as `archbundle train --set` does (e.g. a shorter
+ * schedule); the JSON lists the changes, and a changed preset never counts as meeting the target.
  *
  * With --minutes the run stops before an epoch that would end past the budget (judged by the
  * mean epoch so far), and the last epoch's bundle is evaluated instead: `epochs.trained` <
@@ -38,6 +41,7 @@ const { values: opts } = parseArgs({
     preset: { type: 'string' },
     minutes: { type: 'string' },
     threads: { type: 'string' },
+    set: { type: 'string', multiple: true },
   },
 });
 if (!opts.preset) fail('expected --preset NAME, one of configs/*.json (e.g. fashion-mnist-simplenet)');
@@ -52,8 +56,11 @@ process.env.ARCHBUNDLE_THREADS = opts.threads ?? process.env.ARCHBUNDLE_THREADS 
 class BudgetReached extends Error {}
 
 const output = path.join(ROOT, 'runs', 'bench-quality', name);
+const changes = opts.set ?? [];
+const { config } = await loadConfig({ file, cwd: ROOT, set: [...changes, `output=${JSON.stringify(output)}`] }).catch((error: unknown) =>
+  fail(error instanceof Error ? error.message : String(error)),
+);
 await rm(output, { recursive: true, force: true }); // a fresh run, never a resumed or appended one
-const { config } = await loadConfig({ file, cwd: ROOT, set: [`output=${JSON.stringify(output)}`] });
 const { trainFromConfig } = await import('../src/node/train/session.js');
 
 const loadBefore = os.loadavg();
@@ -94,6 +101,7 @@ console.log(
   JSON.stringify({
     bench: 'quality',
     preset: name,
+    set: changes,
     class: config.model.class,
     parameters,
     backend,
@@ -110,7 +118,9 @@ console.log(
     bestValidation: best ? { epoch: best.epoch, accuracy: best.val_accuracy } : null,
     test,
     published: PUBLISHED.map((p) => ({ ...p, ratio: round4(test!.accuracy / p.accuracy) })),
-    ...(name === TARGET.preset ? { target: { ...TARGET, met: test.accuracy >= TARGET.accuracy && wallSeconds <= TARGET.minutes * 60 } } : {}),
+    ...(name === TARGET.preset
+      ? { target: { ...TARGET, met: changes.length === 0 && test.accuracy >= TARGET.accuracy && wallSeconds <= TARGET.minutes * 60 } }
+      : {}),
   }),
 );
 
