@@ -1,8 +1,9 @@
 /**
  * The training presets in configs/ (`<dataset>-<architecture>.json`): every one passes the config
  * schema and its model's own schema (as `archbundle train --config` loads it), builds, suits its
- * dataset, declares its augmentation and writes under runs/presets/<its name>; every built-in
- * architecture has a Fashion-MNIST preset; the npm package ships them and docs/presets.md lists them.
+ * dataset, declares its augmentation, decays its learning rate to its last epoch and writes under
+ * runs/presets/<its name>; every built-in architecture has a Fashion-MNIST preset; the npm package
+ * ships them and docs/presets.md lists them.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -42,6 +43,11 @@ describe('presets in configs/', () => {
       assert.equal(config.output, path.join(ROOT, 'runs', 'presets', name));
       assert.equal(config.data.augmentation.flip, true, 'horizontal flips declared');
       assert.ok(config.data.augmentation.cropPadding >= 1, 'random crops with padding declared');
+      const scheduler = config.scheduler as { class: string; args: { warmupEpochs: number; scheduler: { class: string; args: { tMax: number } } } };
+      // a preset's learning rate decays to its end: warmup, then a cosine over the epochs left
+      assert.equal(scheduler.class, 'LinearWarmup');
+      assert.equal(scheduler.args.scheduler.class, 'CosineAnnealingLR');
+      assert.equal(scheduler.args.scheduler.args.tMax, config.epochs - scheduler.args.warmupEpochs, 'cosine tMax = epochs - warmupEpochs');
       const raw = JSON.parse(readFileSync(path.join(FOLDER, file), 'utf8'));
       assert.equal(raw.$schema, '../schemas/config.schema.json');
       const model = instantiate(config.model.class, config.model.args);
