@@ -33,7 +33,7 @@ describe('archbundle CLI texts', () => {
 
   it('usage errors are one line and exit 2', async () => {
     const lines: string[] = [];
-    for (const argv of [['frobnicate'], ['train', '--bogus'], ['train', 'extra'], ['train', '--backend', 'tpu'], ['validate'], ['inspect'], ['schema'], ['schema', 'show'], ['eval', 'x', '--limit', '0'], ['eval', 'x', '--data', 'imagenet'], ['import', 'a.pth'], ['import', 'a.pth', 'b.bundle', '--class', 'MLP'], ['import', 'a.pth', 'b.bundle', '--class', 'MLP', '--args', '[1]'], ['export', 'a.bundle', 'b.out'], ['export', 'a.bundle', '--to', 'tflite', 'b.tflite'], ['predict', 'x'], ['predict', 'x', 'y.png', '--top', '1.5'], ['predict', 'x', 'y.png', '--layout', 'hwc'], ['compare'], ['compare', 'runs', '--limit', '5'], ['compare', 'runs', '--data', 'imagenet']]) {
+    for (const argv of [['frobnicate'], ['train', '--bogus'], ['train', 'extra'], ['train', '--backend', 'tpu'], ['validate'], ['inspect'], ['schema'], ['schema', 'show'], ['eval', 'x', '--limit', '0'], ['eval', 'x', '--data', 'imagenet'], ['import', 'a.pth'], ['import', 'a.pth', 'b.bundle', '--class', 'MLP'], ['import', 'a.pth', 'b.bundle', '--class', 'MLP', '--args', '[1]'], ['export', 'a.bundle', 'b.out'], ['export', 'a.bundle', '--to', 'tflite', 'b.tflite'], ['predict', 'x'], ['predict', 'x', 'y.png', '--top', '1.5'], ['predict', 'x', 'y.png', '--layout', 'hwc'], ['compare'], ['compare', 'runs', '--limit', '5'], ['compare', 'runs', '--threads', '2'], ['compare', 'runs', '--data', 'imagenet']]) {
       const run = await cli(argv);
       assert.equal(run.code, 2, `${argv.join(' ')}: ${run.stderr}`);
       assert.equal(run.stdout, '');

@@ -145,6 +145,9 @@ describe('archbundle compare', () => {
       assert.equal(row.testAccuracy, evaluation.accuracy, row.name);
       assert.equal(row.testFrom, 'evaluated');
     }
+    const oneThread = JSON.parse((await cli(['compare', 'runs', '--data', 'synthetic', '--threads', '1', '--json'])).stdout) as Board & { threads: number };
+    assert.equal(oneThread.threads, 1);
+    assert.deepEqual(oneThread.rows.map((r) => r.testAccuracy), board.rows.map((r) => r.testAccuracy));
   });
 
   it('a sweep folder: its axes as columns, each run with its state, a failed run with its reason', async () => {

@@ -7,6 +7,7 @@ import { resolveTargets } from '../../compare/targets.js';
 import type { Command } from '../command.js';
 import { duration, integer, json, percent, table } from '../format.js';
 import type { Io } from '../io.js';
+import { THREADS_HELP, THREADS_OPTION, threadsFlag } from '../threads-option.js';
 import { EXIT, parseCommandLine, UsageError } from '../usage.js';
 
 const help = `Usage: archbundle compare BUNDLE_OR_FOLDER... [--sort COLUMN[:asc|:desc]] [--data NAME] [--json]
@@ -36,6 +37,7 @@ Options:
   --limit N            evaluate on the first N test examples only
   --batch-size N       examples per forward pass (default 500)
   --backend NAME       auto, ${BACKENDS.join(', ')}
+  --threads N          ${THREADS_HELP}
   --json               one JSON object
   --verbose            stack traces on errors
   -h, --help           this help
@@ -49,6 +51,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     limit: { type: 'string' },
     'batch-size': { type: 'string' },
     backend: { type: 'string' },
+    ...THREADS_OPTION,
     json: { type: 'boolean' },
   });
   if (positionals.length === 0) throw new UsageError('expected at least one bundle, run folder or sweep folder, received none', 'compare');
@@ -58,8 +61,9 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   const limit = positiveInteger(values.limit, '--limit');
   const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 500;
-  if ((limit !== undefined || values['data-dir'] !== undefined) && data === undefined) {
-    throw new UsageError('--limit and --data-dir apply to the evaluation: pass --data NAME with them', 'compare');
+  const threads = threadsFlag(values.threads, 'compare');
+  if ((limit !== undefined || values['data-dir'] !== undefined || threads !== undefined) && data === undefined) {
+    throw new UsageError('--limit, --data-dir and --threads apply to the evaluation: pass --data NAME with them', 'compare');
   }
   const backend = values.backend as string | undefined;
   if (backend !== undefined && backend !== 'auto' && !(BACKENDS as readonly string[]).includes(backend)) {
@@ -68,9 +72,11 @@ async function run(argv: string[], io: Io): Promise<number> {
 
   const { targets, axes } = await resolveTargets(positionals, io.cwd);
   let evaluate: EvaluateOptions | undefined;
+  let evaluatedBy: { backend: string; threads: number } | undefined;
   if (data !== undefined) {
     const { selectBackend } = await import('../../../tfjs/backend/select.js');
-    await selectBackend(backend as BackendRequest | undefined);
+    const info = await selectBackend(backend as BackendRequest | undefined, { threads });
+    evaluatedBy = { backend: info.name, threads: info.threads };
     const dataDir = values['data-dir'] === undefined ? null : path.resolve(io.cwd, values['data-dir'] as string);
     evaluate = { data: data as DatasetName, dataDir, limit, batchSize };
   }
@@ -92,7 +98,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     sort = parsed;
   }
   const board = buildLeaderboard(entries, { axes, sort });
-  if (values.json) io.out(json({ ...board, ...(data ? { evaluatedOn: data } : {}), problems }));
+  if (values.json) io.out(json({ ...board, ...(data ? { evaluatedOn: data, ...evaluatedBy } : {}), problems }));
   else io.out(renderText(board, data));
   return problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
