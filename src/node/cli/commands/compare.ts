@@ -72,11 +72,11 @@ async function run(argv: string[], io: Io): Promise<number> {
 
   const { targets, axes } = await resolveTargets(positionals, io.cwd);
   let evaluate: EvaluateOptions | undefined;
-  let evaluatedBy: { backend: string; threads: number } | undefined;
+  let evaluation: { evaluatedOn: string; backend: string; threads: number } | undefined;
   if (data !== undefined) {
     const { selectBackend } = await import('../../../tfjs/backend/select.js');
     const info = await selectBackend(backend as BackendRequest | undefined, { threads });
-    evaluatedBy = { backend: info.name, threads: info.threads };
+    evaluation = { evaluatedOn: data, backend: info.name, threads: info.threads };
     const dataDir = values['data-dir'] === undefined ? null : path.resolve(io.cwd, values['data-dir'] as string);
     evaluate = { data: data as DatasetName, dataDir, limit, batchSize };
   }
@@ -98,7 +98,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     sort = parsed;
   }
   const board = buildLeaderboard(entries, { axes, sort });
-  if (values.json) io.out(json({ ...board, ...(data ? { evaluatedOn: data, ...evaluatedBy } : {}), problems }));
+  if (values.json) io.out(json({ ...board, ...evaluation, problems }));
   else io.out(renderText(board, data));
   return problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
